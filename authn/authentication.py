@@ -1,0 +1,126 @@
+"""Bearer-JWT authentication for the API (RFC 6750).
+
+Validates access tokens from the configured issuer only: the algorithm
+allow-list comes from settings (never from the token), RS keys from the
+issuer's JWKS by `kid`, and `iss`, `aud`, `exp`, `nbf`, `iat` are all checked.
+"""
+
+from __future__ import annotations
+
+import jwt
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from authn import services
+from authn.issuer import DiscoveryUnavailable, jwks_cache
+from authn.jwks import JWKSUnavailable
+from authn.principals import AccessToken, MachineClient
+
+REALM = "ABC Timesheets"
+
+
+class InvalidToken(exceptions.AuthenticationFailed):
+    default_code = "invalid_token"
+
+
+class IssuerUnavailable(exceptions.APIException):
+    status_code = 503
+    default_code = "temporarily_unavailable"
+    default_detail = "The token issuer's keys cannot be fetched right now; try again shortly."
+
+
+_FAILURE_MESSAGES: list[tuple[type[Exception], str]] = [
+    (jwt.ExpiredSignatureError, "The token has expired."),
+    (jwt.ImmatureSignatureError, "The token is not valid yet."),
+    (jwt.InvalidAudienceError, "The token was not issued for this API (audience)."),
+    (jwt.InvalidIssuerError, "The token was not issued by the trusted issuer."),
+    (jwt.MissingRequiredClaimError, "The token lacks a required claim."),
+    (jwt.InvalidSignatureError, "The token signature is invalid."),
+]
+
+
+def scopes_from_claims(claims: dict) -> frozenset[str]:
+    """Scopes from `scope` (space separated) and Auth0's RBAC `permissions` array."""
+    scopes: set[str] = set()
+    scope = claims.get("scope")
+    if isinstance(scope, str):
+        scopes.update(scope.split())
+    permissions = claims.get("permissions")
+    if isinstance(permissions, list):
+        scopes.update(p for p in permissions if isinstance(p, str))
+    return frozenset(scopes)
+
+
+def _signing_key(token: str) -> tuple[object, str]:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError:
+        raise InvalidToken("The token is not a well-formed JWT.") from None
+    alg = header.get("alg")
+    if alg not in settings.JWT_ALGORITHMS:
+        raise InvalidToken("The token's signing algorithm is not accepted.")
+    if alg == "HS256":
+        return settings.JWT_HS256_SECRET, alg
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidToken("The token names no signing key (kid).")
+    try:
+        key = jwks_cache().get_key(kid)
+    except (JWKSUnavailable, DiscoveryUnavailable):
+        raise IssuerUnavailable() from None
+    if key is None:
+        raise InvalidToken("The token's signing key is unknown.")
+    return key.key, alg
+
+
+def validate_access_token(token: str) -> dict:
+    """The token's claims, or InvalidToken saying what is wrong with it."""
+    key, alg = _signing_key(token)
+    try:
+        claims = jwt.decode(
+            token,
+            key=key,
+            algorithms=[alg],
+            audience=settings.AUTH0_AUDIENCE,
+            issuer=settings.TOKEN_ISSUER,
+            leeway=settings.JWT_LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"], "verify_iat": True},
+        )
+    except jwt.PyJWTError as exc:
+        for kind, message in _FAILURE_MESSAGES:
+            if isinstance(exc, kind):
+                raise InvalidToken(message) from None
+        raise InvalidToken("The token is invalid.") from None
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise InvalidToken("The token's subject is missing.")
+    return claims
+
+
+class BearerJWTAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or " " in token:
+            raise InvalidToken("The Authorization header must be 'Bearer <token>'.")
+
+        claims = validate_access_token(token)
+        scopes = scopes_from_claims(claims)
+        client_id = claims.get("azp") or claims.get("client_id") or ""
+        sub = claims["sub"]
+        is_machine = claims.get("gty") == "client-credentials" or sub.endswith("@clients")
+        if is_machine:
+            principal = MachineClient(client_id or sub.removesuffix("@clients"))
+        else:
+            principal = services.user_sync_from_claims(claims=claims)
+            if not principal.is_active:
+                raise InvalidToken("This account is disabled.")
+        info = AccessToken(claims=claims, scopes=scopes, subject=sub, client_id=str(client_id), is_machine=is_machine)
+        return principal, info
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'Bearer realm="{REALM}", error="invalid_token"'

@@ -1,0 +1,223 @@
+"""Django settings for ABC Timesheets.
+
+Every value comes from an environment variable (see README.md for the table)
+with a safe default for development: DEBUG off, SQLite, the embedded identity
+provider. Bad values stop the process at start (config/env.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_hostname, env_int, env_list, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in var/."""
+    configured = env_str("SECRET_KEY")
+    if configured:
+        return configured
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+
+# The app's own origin. Used for the embedded issuer, redirects and links; never
+# taken from the Host header.
+PUBLIC_URL = env_url("PUBLIC_URL", "http://127.0.0.1:8000")
+_public = urlsplit(PUBLIC_URL)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [_public.hostname or "127.0.0.1", "127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "authn",
+    "idp",
+    "timesheets",
+    "pwa",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so two
+    # requests checking the 24-hour rule cannot both read, then both write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "authn.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Security headers -------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if _public.scheme == "https":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Identity: which issuer the API trusts ------------------------------------------
+AUTH0_DOMAIN = env_hostname("AUTH0_DOMAIN")
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+if OIDC_ISSUER:
+    env_url("OIDC_ISSUER", schemes=("https", "http"))  # validates the shape only
+if AUTH0_DOMAIN and OIDC_ISSUER:
+    raise ImproperlyConfigured("Set AUTH0_DOMAIN or OIDC_ISSUER, not both.")
+# Neither set: the embedded identity provider (idp/) issues tokens at PUBLIC_URL.
+EMBEDDED_IDP = not (AUTH0_DOMAIN or OIDC_ISSUER)
+if AUTH0_DOMAIN:
+    TOKEN_ISSUER = f"https://{AUTH0_DOMAIN}/"
+elif OIDC_ISSUER:
+    TOKEN_ISSUER = OIDC_ISSUER  # compared byte for byte with `iss`, as OIDC requires
+else:
+    TOKEN_ISSUER = PUBLIC_URL + "/"
+
+AUTH0_AUDIENCE = env_str("AUTH0_AUDIENCE", "https://api.exampleco.com/timesheets")
+AUTH0_EMAIL_CLAIM = env_str("AUTH0_EMAIL_CLAIM", "https://api.exampleco.com/email")
+JWT_ALGORITHMS = env_list("JWT_ALGORITHMS", ["RS256"])
+_KNOWN_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "ES256", "HS256"}
+if not JWT_ALGORITHMS or not set(JWT_ALGORITHMS) <= _KNOWN_ALGORITHMS:
+    raise ImproperlyConfigured(f"JWT_ALGORITHMS must be a subset of {sorted(_KNOWN_ALGORITHMS)}")
+JWT_HS256_SECRET = env_str("JWT_HS256_SECRET")
+if "HS256" in JWT_ALGORITHMS and len(JWT_HS256_SECRET) < 32:
+    raise ImproperlyConfigured("JWT_ALGORITHMS includes HS256: set JWT_HS256_SECRET (at least 32 characters).")
+JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 30, minimum=0)
+JWKS_CACHE_SECONDS = env_int("JWKS_CACHE_SECONDS", 600, minimum=1)
+JWKS_MIN_REFETCH_SECONDS = env_int("JWKS_MIN_REFETCH_SECONDS", 15, minimum=0)
+JWKS_FETCH_TIMEOUT_SECONDS = env_int("JWKS_FETCH_TIMEOUT_SECONDS", 5, minimum=1)
+
+# Client ids of the first-party apps (the PWA and Swagger UI). With the embedded
+# issuer `demo_tenant` registers them under these ids; with Auth0 set them to the
+# ids the dashboard shows.
+PWA_CLIENT_ID = env_str("PWA_CLIENT_ID", "timesheets-mobile")
+SWAGGER_UI_CLIENT_ID = env_str("SWAGGER_UI_CLIENT_ID", "swagger-ui")
+
+# --- REST API -----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["authn.authentication.BearerJWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["authn.permissions.HasRequiredScopes"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "timesheets.api.schema.ScopedAutoSchema",
+    "EXCEPTION_HANDLER": "timesheets.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ABC Timesheets API",
+    "DESCRIPTION": (
+        "Log, review and approve working time. Every operation needs an OAuth 2.0 "
+        "access token (JWT) for the audience below with the scope it names."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
+    "SWAGGER_UI_OAUTH2_CONFIG": {
+        "clientId": SWAGGER_UI_CLIENT_ID,
+        "usePkceWithAuthorizationCodeGrant": True,
+        "scopes": "openid profile email read:timesheets create:timesheets",
+        "additionalQueryStringParams": {"audience": AUTH0_AUDIENCE},
+    },
+    "POSTPROCESSING_HOOKS": ["timesheets.api.schema.add_security_schemes"],
+}
+
+# --- Logging: never log tokens or request bodies -----------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,90 @@
+"""Root routes in the scenario's sample clients' format.
+
+`/timesheets`, `/timesheets/upload`, `/approvals`, `/approvals/{id}` answer
+with bare JSON arrays of {id, user_id (email), date, project (name), hours,
+approved}, so the scenario's Android app, SPA and cron job work unchanged. The
+same scopes, selectors and services as /api/ underneath; only the format differs.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, READ
+from timesheets import selectors, services
+from timesheets.api.serializers import CompatEntrySerializer, EntryInput, UploadItemInput
+from timesheets.api.views import client_id_of, create_own_entry, decide, parse, parse_upload
+
+
+class CompatDecisionInput(serializers.Serializer):
+    approved = serializers.BooleanField(required=False, default=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+@extend_schema(tags=["sample-client compatibility"])
+class CompatTimesheets(APIView):
+    required_scopes = {"GET": [READ], "POST": [CREATE]}
+
+    @extend_schema(summary="Your entries (sample-client format)", responses={200: CompatEntrySerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(CompatEntrySerializer(selectors.entry_list(actor=request.user), many=True).data)
+
+    @extend_schema(
+        summary="Log time (sample-client format)",
+        request=EntryInput,
+        responses={201: CompatEntrySerializer, 200: CompatEntrySerializer},
+    )
+    def post(self, request: Request) -> Response:
+        entry, created = create_own_entry(request, parse(EntryInput, request.data))
+        return Response(CompatEntrySerializer(entry).data, status=201 if created else 200)
+
+
+@extend_schema(tags=["sample-client compatibility"])
+class CompatUpload(APIView):
+    required_scopes = [BATCH_UPLOAD]
+
+    @extend_schema(
+        summary="Upload entries (the sample cron job's format)",
+        description='Body: `{"user_id": "007", "date": "2017-05-10T17:40:20.095Z", "project": "StoreZero", '
+        '"hours": 5}` or a list of such objects. Answers with the entry, or a list for a list.',
+        request=UploadItemInput,
+        responses={201: CompatEntrySerializer},
+    )
+    def post(self, request: Request) -> Response:
+        result = services.entries_upload(
+            items=parse_upload(request.data), client_id=client_id_of(request), actor=request.user
+        )
+        body = CompatEntrySerializer(result.entries, many=True).data
+        code = status.HTTP_201_CREATED if result.created_count else status.HTTP_200_OK
+        return Response(body if isinstance(request.data, list) else body[0], status=code)
+
+
+@extend_schema(tags=["sample-client compatibility"])
+class CompatApprovals(APIView):
+    required_scopes = [APPROVE]
+
+    @extend_schema(
+        summary="Entries waiting for approval (sample-client format)", responses={200: CompatEntrySerializer(many=True)}
+    )
+    def get(self, request: Request) -> Response:
+        return Response(CompatEntrySerializer(selectors.approval_queue(actor=request.user), many=True).data)
+
+
+@extend_schema(tags=["sample-client compatibility"])
+class CompatApprovalDecision(APIView):
+    required_scopes = [APPROVE]
+
+    @extend_schema(
+        summary="Approve an entry (sample-client format)",
+        description='An empty body approves; `{"approved": false, "comment": "…"}` rejects.',
+        request=CompatDecisionInput,
+        responses={200: CompatEntrySerializer},
+    )
+    def put(self, request: Request, entry_id: int) -> Response:
+        data = parse(CompatDecisionInput, request.data or {})
+        entry = decide(request, entry_id, approve=data["approved"], comment=data["comment"])
+        return Response(CompatEntrySerializer(entry).data)

@@ -1,0 +1,45 @@
+"""Domain errors raised by timesheets/services.py.
+
+Field problems are Django `ValidationError`s keyed by field name; the errors
+below are the rules that are not about one field. The API's exception handler
+turns each into a 4xx with a JSON body; the admin shows its message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "rule_violation"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EntryLocked(DomainError):
+    code = "entry_locked"
+    status = 409
+
+
+class SelfApproval(DomainError):
+    code = "self_approval"
+    status = 403
+
+
+class AlreadyDecided(DomainError):
+    code = "already_decided"
+    status = 409
+
+
+class UploadRejected(DomainError):
+    """A batch upload wrote nothing; `items` says which entries were wrong and why."""
+
+    code = "upload_rejected"
+    status = 400
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(items)} of the uploaded entries are invalid; nothing was written.")
+        self.items = items

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import uuid as uuid_lib
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="project_name_unique_ci", violation_error_message="A project with this name exists."
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class EntrySource(models.TextChoices):
+    API = "api", "API"
+    PWA = "pwa", "Phone app"
+    ADMIN = "admin", "Admin"
+    BATCH = "batch", "Batch upload"
+
+
+MAX_HOURS_PER_DAY = Decimal("24")
+
+
+class Entry(models.Model):
+    """Time one person spent on one project on one day.
+
+    Rules live in timesheets/services.py; the constraints below are the
+    database's backstop for the ones it can express.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="entries")
+    date = models.DateField()
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="entries")
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    notes = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField(max_length=1000, blank=True)
+    uuid = models.UUIDField(default=uuid_lib.uuid4, help_text="Client-chosen key that makes creation idempotent.")
+    source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.API)
+    client_id = models.CharField(max_length=255, blank=True, help_text="The OAuth client that created the entry.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "entries"
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "uuid"], name="entry_uuid_unique_per_owner"),
+            models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24), name="entry_hours_range"),
+            models.CheckConstraint(condition=models.Q(status__in=EntryStatus.values), name="entry_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status=EntryStatus.PENDING)
+                | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="entry_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("owner")), name="entry_not_decided_by_owner"
+            ),
+        ]
+        indexes = [
+            # The owner's list, newest first, and the 24-hour sum per day.
+            models.Index(fields=["owner", "-date", "-id"], name="entry_owner_date"),
+            # The approvals queue: pending entries, oldest first.
+            models.Index(fields=["date", "id"], name="entry_pending_date", condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.date} {self.project} {self.hours}h"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == EntryStatus.APPROVED
+
+
+class EntryAudit(models.Model):
+    """One row per change that matters: decisions, and edits and deletions."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DELETED = "deleted", "Deleted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    entry = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
+    entry_uuid = models.UUIDField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    client_id = models.CharField(max_length=255, blank=True)
+    comment = models.CharField(max_length=1000, blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="Field values before and after.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.entry_uuid} by {self.actor or self.client_id}"

@@ -1,0 +1,79 @@
+"""Reads. Each takes the acting principal, so ownership is filtered here and only here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from timesheets.models import Entry, EntryStatus, Project
+
+
+def _is_person(actor: Any) -> bool:
+    return getattr(actor, "pk", None) is not None
+
+
+def entry_list(
+    *,
+    actor: Any,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    project: Project | None = None,
+    status: str | None = None,
+) -> QuerySet[Entry]:
+    """The actor's own entries (a machine client owns none)."""
+    if not _is_person(actor):
+        return Entry.objects.none()
+    qs = Entry.objects.filter(owner=actor).select_related("project", "owner", "decided_by")
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    if project:
+        qs = qs.filter(project=project)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-date", "-id")
+
+
+def entry_get(*, actor: Any, entry_id: int, for_update: bool = False) -> Entry | None:
+    """One of the actor's own entries, or None (another owner's entry looks like a missing one)."""
+    qs = entry_list(actor=actor)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(pk=entry_id).first()
+
+
+def approval_queue(*, actor: Any) -> QuerySet[Entry]:
+    """Pending entries the actor may decide: everyone's but their own, oldest first."""
+    qs = Entry.objects.filter(status=EntryStatus.PENDING).select_related("project", "owner", "decided_by")
+    if _is_person(actor):
+        qs = qs.exclude(owner=actor)
+    return qs.order_by("date", "id")
+
+
+def approvable_entry_get(*, actor: Any, entry_id: int, for_update: bool = False) -> Entry | None:
+    """Any entry, for an approver (the caller has checked the approve scope or permission).
+
+    The approver's own entries are returned too, so that the service can refuse
+    a self-approval with a reason instead of pretending the entry is missing.
+    """
+    qs = Entry.objects.select_related("project", "owner", "decided_by")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(pk=entry_id).first()
+
+
+def project_list_active() -> QuerySet[Project]:
+    return Project.objects.filter(active=True).order_by("name")
+
+
+def project_find(*, ref: int | str, active_only: bool = True) -> Project | None:
+    """A project by id or by name (case-insensitive)."""
+    qs = project_list_active() if active_only else Project.objects.all()
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return qs.filter(pk=ref).first()
+    if isinstance(ref, str) and ref.strip():
+        return qs.filter(name__iexact=ref.strip()).first()
+    return None
