@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Mod
+from django.db.models.lookups import Exact
 
 
 class Project(models.Model):
@@ -71,6 +72,11 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["owner", "uuid"], name="entry_uuid_unique_per_owner"),
             models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24), name="entry_hours_range"),
+            models.CheckConstraint(
+                # Quarter hours: hours × 4 is a whole number.
+                condition=Exact(Mod(models.F("hours") * 4, 1), 0),
+                name="entry_hours_quarters",
+            ),
             models.CheckConstraint(condition=models.Q(status__in=EntryStatus.values), name="entry_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(status=EntryStatus.PENDING)

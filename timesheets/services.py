@@ -66,6 +66,19 @@ def validate_project(project: Project) -> Project:
     return project
 
 
+def entry_field_errors(**fields: Any) -> dict[str, list[str]]:
+    """Every problem with the given entry fields (hours, notes, project), by field name."""
+    validators = {"hours": validate_hours, "notes": validate_notes, "project": validate_project}
+    errors: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        try:
+            validators[name](value)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    return errors
+
+
 # --- the 24-hour rule ---------------------------------------------------------------------------
 
 
@@ -139,9 +152,10 @@ def entry_create(
 
     Returns (entry, created).
     """
+    errors = entry_field_errors(hours=hours, notes=notes, project=project)
+    if errors:
+        raise ValidationError(errors)
     hours = validate_hours(hours)
-    notes = validate_notes(notes)
-    validate_project(project)
     uuid = uuid or uuid_lib.uuid4()
     with transaction.atomic():
         _lock_owners({owner.pk})
@@ -330,19 +344,15 @@ def _resolve_projects(refs: set[str | int]) -> dict[str | int, Project]:
     return found
 
 
-def upload_key(*, client_id: str, owner_sub: str, item: UploadItem, occurrence: int) -> uuid_lib.UUID:
-    """The idempotency key of an uploaded item that brought none of its own."""
-    name = "|".join(
-        [
-            client_id,
-            owner_sub,
-            item.date.isoformat(),
-            str(item.project_ref).lower(),
-            str(item.hours),
-            item.notes,
-            str(occurrence),
-        ]
-    )
+def upload_key(
+    *, client_id: str, owner_sub: str, date: dt.date, project_id: int, hours: Decimal, notes: str, occurrence: int
+) -> uuid_lib.UUID:
+    """The idempotency key of an uploaded item that brought none of its own.
+
+    The same item from the same client maps to the same key, so a re-sent batch
+    creates nothing; `occurrence` keeps identical items within one batch apart.
+    """
+    name = "|".join([client_id, owner_sub, date.isoformat(), str(project_id), str(hours), notes, str(occurrence)])
     return uuid_lib.uuid5(UPLOAD_NAMESPACE, name)
 
 
@@ -368,23 +378,28 @@ def entries_upload(*, items: list[UploadItem], client_id: str, actor: Any = None
         project = projects.get(item.project_ref)
         if owner is None:
             errors[index]["user_id"].append(f"No active employee has the email or employee number '{item.user_ref}'.")
+        fields: dict[str, Any] = {"hours": item.hours, "notes": item.notes}
         if project is None:
             errors[index]["project"].append(f"Unknown project '{item.project_ref}'.")
-        elif not project.active:
-            errors[index]["project"].append(f"Project '{project.name}' is archived and takes no new time.")
-        hours = None
-        try:
-            hours = validate_hours(item.hours)
-            validate_notes(item.notes)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors[index][field].extend(messages)
-        if owner is None or project is None or hours is None or index in errors:
+        else:
+            fields["project"] = project
+        for field, messages in entry_field_errors(**fields).items():
+            errors[index][field].extend(messages)
+        if owner is None or project is None or index in errors:
             continue
+        hours = validate_hours(item.hours)
         key = item.uuid
         if key is None:
             signature = (owner.pk, item.date, project.pk, hours, item.notes)
-            key = upload_key(client_id=client_id, owner_sub=owner.sub, item=item, occurrence=occurrences[signature])
+            key = upload_key(
+                client_id=client_id,
+                owner_sub=owner.sub,
+                date=item.date,
+                project_id=project.pk,
+                hours=hours,
+                notes=item.notes,
+                occurrence=occurrences[signature],
+            )
             occurrences[signature] += 1
         resolved.append((index, item, owner, project, hours, key))
 

@@ -57,10 +57,13 @@ def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: A
     return dict(serializer.validated_data)
 
 
-def resolve_project(ref: int | str) -> Project:
+def resolve_project(ref: int | str, **other_fields: Any) -> Project:
+    """The project named by `ref`; when it is unknown, the error lists `other_fields`' problems too."""
     project = selectors.project_find(ref=ref)
     if project is None:
-        raise ValidationError({"project": f"Unknown project '{ref}'."})
+        errors = services.entry_field_errors(**other_fields)
+        errors["project"] = [f"Unknown project '{ref}'."]
+        raise ValidationError(errors)
     return project
 
 
@@ -130,7 +133,7 @@ def create_own_entry(request: Request, data: dict[str, Any]) -> tuple[Entry, boo
     return services.entry_create(
         owner=request.user,
         date=data["date"],
-        project=resolve_project(data["project"]),
+        project=resolve_project(data["project"], hours=data["hours"], notes=data.get("notes", "")),
         hours=data["hours"],
         notes=data.get("notes", ""),
         uuid=data.get("uuid"),
@@ -164,7 +167,8 @@ class EntryDetail(APIView):
         entry = own_entry_or_404(request, entry_id)
         data = parse(EntryPatchInput, request.data)
         if "project" in data:
-            data["project"] = resolve_project(data["project"])
+            others = {k: data[k] for k in ("hours", "notes") if k in data}
+            data["project"] = resolve_project(data["project"], **others)
         entry = services.entry_update(entry=entry, actor=request.user, client_id=client_id_of(request), **data)
         return Response(EntrySerializer(entry).data)
 
