@@ -73,7 +73,7 @@ class Entry(models.Model):
             models.UniqueConstraint(fields=["owner", "uuid"], name="entry_uuid_unique_per_owner"),
             models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24), name="entry_hours_range"),
             models.CheckConstraint(
-                # Quarter hours: hours × 4 is a whole number.
+                # Quarter hours: hours * 4 is a whole number.
                 condition=Exact(Mod(models.F("hours") * 4, 1), 0),
                 name="entry_hours_quarters",
             ),

@@ -1,0 +1,152 @@
+"""Every API endpoint x every kind of token → status. One table, one test."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from authn.permissions import ALL_SCOPES
+from timesheets.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # {own} = an entry of the caller (alice), {other} = an entry of bob
+    scope: str
+    body: Any
+    ok: int
+
+
+ENTRY = {"date": "2026-11-23", "project": "StoreZero", "hours": 2}
+UPLOAD = {"user_id": "bob@abc.example", "date": "2026-11-24", "project": "StoreZero", "hours": 3}
+
+ENDPOINTS = [
+    Endpoint("get", "/api/timesheets", "read:timesheets", None, 200),
+    Endpoint("post", "/api/timesheets", "create:timesheets", ENTRY, 201),
+    Endpoint("get", "/api/timesheets/{own}", "read:timesheets", None, 200),
+    Endpoint("patch", "/api/timesheets/{own}", "create:timesheets", {"hours": 1.5}, 200),
+    Endpoint("delete", "/api/timesheets/{own}", "delete:timesheets", None, 204),
+    Endpoint("post", "/api/timesheets/upload", "batch:upload", UPLOAD, 201),
+    Endpoint("get", "/api/approvals", "approve:timesheets", None, 200),
+    Endpoint("put", "/api/approvals/{other}", "approve:timesheets", {"status": "approved"}, 200),
+    Endpoint("get", "/api/me", "read:timesheets", None, 200),
+    Endpoint("get", "/api/projects", "read:timesheets", None, 200),
+    Endpoint("get", "/timesheets", "read:timesheets", None, 200),
+    Endpoint("post", "/timesheets", "create:timesheets", ENTRY, 201),
+    Endpoint("post", "/timesheets/upload", "batch:upload", UPLOAD, 201),
+    Endpoint("get", "/approvals", "approve:timesheets", None, 200),
+    Endpoint("put", "/approvals/{other}", "approve:timesheets", {}, 200),
+]
+
+TOKENS = ["none", "malformed", "expired", "wrong_audience", "wrong_issuer", "without_scope", "with_scope"]
+
+
+def _token(kind: str, endpoint: Endpoint, make_token, user) -> str | None:
+    scopes = [endpoint.scope]
+    now = int(time.time())
+    match kind:
+        case "none":
+            return None
+        case "malformed":
+            return "eyJhbGciOiJSUzI1NiJ9.bm9wZQ.c2ln"
+        case "expired":
+            return make_token(sub=user.sub, scopes=scopes, iat=now - 7200, exp=now - 3600)
+        case "wrong_audience":
+            return make_token(sub=user.sub, scopes=scopes, aud="https://api.other.example/")
+        case "wrong_issuer":
+            return make_token(sub=user.sub, scopes=scopes, iss="https://issuer.other.example/")
+        case "without_scope":
+            return make_token(sub=user.sub, scopes=[s for s in ALL_SCOPES if s != endpoint.scope])
+        case "with_scope":
+            return make_token(sub=user.sub, scopes=scopes)
+    raise AssertionError(kind)
+
+
+def _expected(kind: str, endpoint: Endpoint) -> int:
+    if kind == "with_scope":
+        return endpoint.ok
+    if kind == "without_scope":
+        return 403
+    return 401
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "kind"),
+    list(itertools.product(ENDPOINTS, TOKENS)),
+    ids=[f"{e.method.upper()} {e.path} {k}" for e, k in itertools.product(ENDPOINTS, TOKENS)],
+)
+def test_permission_matrix(api, make_token, alice, bob, store_zero, endpoint: Endpoint, kind: str):
+    own = Entry.objects.create(owner=alice, date="2026-11-20", project=store_zero, hours=4)
+    other = Entry.objects.create(owner=bob, date="2026-11-20", project=store_zero, hours=4)
+    path = endpoint.path.format(own=own.pk, other=other.pk)
+    api.as_token(_token(kind, endpoint, make_token, alice))
+    kwargs = {"format": "json"} if endpoint.body is not None else {}
+    args = (path, endpoint.body) if endpoint.body is not None else (path,)
+    response = getattr(api, endpoint.method)(*args, **kwargs)
+
+    assert response.status_code == _expected(kind, endpoint), response.content
+    if response.status_code == 401:
+        assert response.json()["error"] == "invalid_token"
+        assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    elif response.status_code == 403:
+        assert response.json() == {
+            "error": "insufficient_scope",
+            "error_description": f"This request needs the scope: {endpoint.scope}.",
+            "scope": endpoint.scope,
+        }
+        assert f'error="insufficient_scope", scope="{endpoint.scope}"' in response["WWW-Authenticate"]
+    if kind != "with_scope":
+        # A refused request changes nothing.
+        assert Entry.objects.count() == 2
+        assert set(Entry.objects.values_list("status", flat=True)) == {"pending"}
+
+
+def test_every_api_view_declares_its_scopes():
+    """The matrix above covers every route: a new view cannot slip in without a row."""
+    from django.urls import get_resolver
+    from rest_framework.views import APIView
+
+    from authn.permissions import declared_scopes
+
+    covered = {(e.method.upper(), e.path.replace("{own}", "<id>").replace("{other}", "<id>")) for e in ENDPOINTS}
+    found = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                walk(p.url_patterns, prefix + str(p.pattern))
+                continue
+            view = getattr(p.callback, "view_class", None)
+            if view is None or not issubclass(view, APIView) or view.__module__.startswith("drf_spectacular"):
+                continue
+            path = "/" + (prefix + str(p.pattern)).replace("<int:entry_id>", "<id>")
+            for method in view.http_method_names:
+                if method in {"options", "head"} or not hasattr(view, method):
+                    continue
+                assert declared_scopes(view(), method) is not None, f"{view.__name__} {method}"
+                found.add((method.upper(), path))
+
+    walk(get_resolver().url_patterns)
+    api_routes = {r for r in found if not r[1].startswith(("/oauth", "/userinfo", "/.well-known"))}
+    assert api_routes <= covered, api_routes - covered
+
+
+def test_a_view_without_declared_scopes_is_refused(rf, make_token, alice):
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class Forgetful(APIView):
+        def get(self, request):
+            return Response({"leaked": True})
+
+    request = rf.get("/x", HTTP_AUTHORIZATION=f"Bearer {make_token(sub=alice.sub, scopes=list(ALL_SCOPES))}")
+    with pytest.raises(ImproperlyConfigured, match="declares no required_scopes"):
+        Forgetful.as_view()(request)
