@@ -22,3 +22,6 @@ if settings.EMBEDDED_IDP:
     urlpatterns += [path("", include("idp.urls"))]
 
 urlpatterns += [path("", include("pwa.urls"))]
+
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.internal_error"

@@ -37,12 +37,9 @@ def entry_list(
     return qs.order_by("-date", "-id")
 
 
-def entry_get(*, actor: Any, entry_id: int, for_update: bool = False) -> Entry | None:
+def entry_get(*, actor: Any, entry_id: int) -> Entry | None:
     """One of the actor's own entries, or None (another owner's entry looks like a missing one)."""
-    qs = entry_list(actor=actor)
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    return qs.filter(pk=entry_id).first()
+    return entry_list(actor=actor).filter(pk=entry_id).first()
 
 
 def approval_queue(*, actor: Any) -> QuerySet[Entry]:
@@ -53,16 +50,13 @@ def approval_queue(*, actor: Any) -> QuerySet[Entry]:
     return qs.order_by("date", "id")
 
 
-def approvable_entry_get(*, actor: Any, entry_id: int, for_update: bool = False) -> Entry | None:
+def approvable_entry_get(*, actor: Any, entry_id: int) -> Entry | None:
     """Any entry, for an approver (the caller has checked the approve scope or permission).
 
     The approver's own entries are returned too, so that the service can refuse
     a self-approval with a reason instead of pretending the entry is missing.
     """
-    qs = Entry.objects.select_related("project", "owner", "decided_by")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    return qs.filter(pk=entry_id).first()
+    return Entry.objects.select_related("project", "owner", "decided_by").filter(pk=entry_id).first()
 
 
 def project_list_active() -> QuerySet[Project]:

@@ -93,3 +93,9 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [503, {"status": "error", "database": "unreachable"}]
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "error_description": "No such resource."}
