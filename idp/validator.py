@@ -199,6 +199,17 @@ class Auth0CompatibleValidator(OAuth2Validator):
         original = original.split() if isinstance(original, str) else list(original)
         return scopes_for_user(original, user=request.user, api=getattr(request, "idp_api", None))
 
+    # --- prompt=none -------------------------------------------------------------------------------
+
+    def validate_silent_login(self, request) -> bool:
+        # The view decides: DOT's AuthorizationView answers an anonymous prompt=none
+        # with error=login_required before any code is issued.
+        return True
+
+    def validate_silent_authorization(self, request) -> bool:
+        # Silent only for first-party apps, which never show a consent screen.
+        return bool(request.client and request.client.skip_authorization)
+
     # --- OpenID Connect claims ---------------------------------------------------------------------------
 
     def get_additional_claims(self, request):
