@@ -52,8 +52,14 @@ class AuthorizeView(AuthorizationView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method == "POST" and "password" in request.POST:
             self.oauth2_data = {}
-            return self.sign_in(request)
-        return super().dispatch(request, *args, **kwargs)
+            response = self.sign_in(request)
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+        # Sign-in may run in a popup (Swagger UI's Authorize, auth0-spa-js loginWithPopup) whose
+        # last page must still reach `window.opener`; SecurityMiddleware's default COOP
+        # (same-origin) would cut that link. Framing stays forbidden (X-Frame-Options: DENY).
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
 
     def error_response(self, error, application, **kwargs) -> HttpResponse:
         redirect, response = OAuthLibMixin.error_response(self, error, **kwargs)

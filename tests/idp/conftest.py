@@ -52,3 +52,14 @@ def tenant(live_server, settings) -> Tenant:
         batch_client_secret=data["batch_client_secret"],
         passwords={user["username"]: user["password"] for user in data["users"]},
     )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright drives Debian's Chromium (nothing is downloaded)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"],
+    }

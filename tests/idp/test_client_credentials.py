@@ -120,3 +120,22 @@ def test_password_grant_is_not_available(tenant: Tenant) -> None:
     response = token_request(tenant, grant_type="password", username="alice", password=tenant.passwords["alice"])
     assert response.status_code in (400, 401)
     assert "access_token" not in response.json()
+
+
+def test_audience_in_the_query_string_is_accepted_as_swagger_ui_sends_it(tenant: Tenant) -> None:
+    response = requests.post(
+        f"{tenant.base}/oauth/token",
+        params={"audience": tenant.audience, "client_secret": "ignored-in-the-query"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": tenant.batch_client_id,
+            "client_secret": tenant.batch_client_secret,
+        },
+    )
+    assert response.status_code == 200, response.text
+    secret_in_query = requests.post(
+        f"{tenant.base}/oauth/token",
+        params={"client_secret": tenant.batch_client_secret},
+        data={"grant_type": "client_credentials", "client_id": tenant.batch_client_id, "audience": tenant.audience},
+    )
+    assert secret_in_query.status_code == 401  # secrets are read from the body (or Basic auth) only
