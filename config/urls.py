@@ -2,17 +2,37 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from timesheets.api.urls import api_urlpatterns, compat_urlpatterns
 from timesheets.health import healthz
 
+
+def swagger_ui_oauth2_redirect(request):
+    """Where Swagger UI's Authorize popup lands; it hands the code to the docs page that opened it.
+
+    Like drf-spectacular's docs page, it must not isolate itself with
+    Cross-Origin-Opener-Policy (SecurityMiddleware's default), or the popup
+    loses `window.opener` and the sign-in never completes.
+    """
+    response = TemplateResponse(request, "api_docs/oauth2-redirect.html")
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Swagger UI's default oauth2RedirectUrl (next to the docs page): where Authorize (PKCE) returns.
+    path(
+        "api/docs/oauth2-redirect.html",
+        swagger_ui_oauth2_redirect,
+        name="swagger-ui-oauth2-redirect",
+    ),
     path("api/", include(api_urlpatterns)),
     path("", include(compat_urlpatterns)),
 ]
