@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -37,3 +38,8 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+if settings.ADMIN_SSO:
+    # Offer the external issuer's sign-in on the admin login page.
+    admin.site.login_template = "authn/admin_login.html"
