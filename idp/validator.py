@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -55,6 +55,18 @@ def allow_userinfo_or_resource(request_uri: str, audiences: list[str]) -> bool:
     if userinfo_path is not None and urlsplit(request_uri).path == userinfo_path:
         return True
     return validate_resource_as_url_prefix(request_uri, audiences)
+
+
+def default_picture(user) -> str:
+    """An initials avatar as a data: URL (Auth0 falls back to a generated avatar too); works offline."""
+    initials = "".join(word[0] for word in user.display_name.split()[:2] if word[:1].isalnum()).upper() or "?"
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='64' height='64'>"
+        "<rect width='64' height='64' rx='32' fill='#1d4ed8'/>"
+        "<text x='32' y='41' font-family='sans-serif' font-size='24' fill='#fff' text-anchor='middle'>"
+        f"{initials}</text></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg)
 
 
 class Auth0CompatibleValidator(OAuth2Validator):
@@ -192,7 +204,7 @@ class Auth0CompatibleValidator(OAuth2Validator):
             "nickname": user.username,
             "email": user.email,
             "email_verified": bool(user.email),
-            "picture": user.picture or "",
+            "picture": user.picture or default_picture(user),
             # Auth0 sends an ISO 8601 string. Profile edits are not tracked, so this is when the account was made.
             "updated_at": user.date_joined.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         }
