@@ -265,3 +265,25 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
+
+# --- Admin: managers' sign-in through an external issuer (authn/admin_sso.py) ---------------
+# With the embedded issuer the admin keeps Django's own sign-in. With AUTH0_DOMAIN or
+# OIDC_ISSUER, setting ADMIN_OIDC_CLIENT_ID/SECRET (a confidential "Regular Web Application"
+# whose callback is PUBLIC_URL/admin/sso/callback/) lets managers sign in there; only a token
+# carrying approve:timesheets gets staff access.
+ADMIN_OIDC_CLIENT_ID = env_str("ADMIN_OIDC_CLIENT_ID")
+ADMIN_OIDC_CLIENT_SECRET = env_str("ADMIN_OIDC_CLIENT_SECRET")
+ADMIN_SSO = not EMBEDDED_IDP and bool(ADMIN_OIDC_CLIENT_ID)
+if ADMIN_SSO and not ADMIN_OIDC_CLIENT_SECRET:
+    raise ImproperlyConfigured("ADMIN_OIDC_CLIENT_ID is set: set ADMIN_OIDC_CLIENT_SECRET too.")
+if ADMIN_SSO:
+    AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "authn.admin_sso.AdminOIDCBackend",
+    ]
+# mozilla-django-oidc reads these; endpoints and client come from authn/admin_sso.py.
+OIDC_RP_SCOPES = "openid profile email approve:timesheets"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "admin_sso_callback"
+OIDC_TIMEOUT = env_int("ADMIN_OIDC_TIMEOUT_SECONDS", 10, minimum=1)
