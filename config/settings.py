@@ -221,3 +221,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Embedded identity provider (idp/) ------------------------------------------------------
+# django-oauth-toolkit, configured to behave like Auth0's Authentication API. The
+# issuer and the signing keys are read live (idp/conf.py): the issuer is
+# TOKEN_ISSUER, the keys are in the database and rotate with `rotate_signing_key`.
+IDP_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("IDP_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
+IDP_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("IDP_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
+IDP_LOGIN_FAILURE_WINDOW_SECONDS = env_int("IDP_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+IDP_PROXY_COUNT = env_int("IDP_PROXY_COUNT", 0, minimum=0)
+
+# DOT's default, named so migrations can refer to it (Django resolves swappable models by setting).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic", "none"],
+    "OIDC_JWKS_MAX_AGE_SECONDS": 300,
+    "OAUTH2_SERVER_CLASS": "idp.server.Server",
+    "OAUTH2_VALIDATOR_CLASS": "idp.validator.Auth0CompatibleValidator",
+    "SCOPES_BACKEND_CLASS": "idp.scopes.ApiScopes",
+    "ACCESS_TOKEN_GENERATOR": "idp.tokens.access_token_generator",
+    # Set explicitly: unset, refresh tokens would be minted by the JWT generator too.
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "RESOURCE_SERVER_TOKEN_RESOURCE_VALIDATOR": "idp.validator.allow_userinfo_or_resource",
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ID_TOKEN_EXPIRE_SECONDS": 36000,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "PKCE_REQUIRED": True,
+    # RFC 9700: S256 only, no implicit or password grant, no tokens in query
+    # strings, tokens stored as checksums only.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}

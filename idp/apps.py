@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class IdpConfig(AppConfig):
     name = "idp"
     verbose_name = "Identity provider"
+
+    def ready(self) -> None:
+        from idp import conf
+
+        conf.install()

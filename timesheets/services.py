@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -482,3 +482,22 @@ def _day_totals(keys: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Dec
     for row in rows:
         totals[(row["owner_id"], row["date"])] = row["total"]
     return totals
+
+
+# --- used by demo_tenant -------------------------------------------------------------------------
+
+
+def project_ensure(*, name: str) -> Project:
+    """The project called `name` (case-insensitively), created active if missing."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": ["A project needs a name."]})
+    project = Project.objects.filter(name__iexact=name).first()
+    if project is not None:
+        return project
+    try:
+        with transaction.atomic():
+            return Project.objects.create(name=name)
+    except IntegrityError:
+        # Created by someone else a moment ago.
+        return Project.objects.get(name__iexact=name)
