@@ -50,7 +50,7 @@ def test_expired_access_token_is_renewed_without_asking(
     assert expires_at - jwt_claims(first_token)["iat"] == SHORT_TOKEN_LIFETIME_SECONDS
 
     # Wait until the first access token has really expired (the API now refuses it)...
-    phone.wait_for_function(f"Date.now() / 1000 > {expires_at} + 1", polling=250)
+    phone.wait_for_function(f"() => Date.now() / 1000 > {expires_at} + 1")
     refused = phone.context.request.get(f"{app_url}/api/me", headers={"Authorization": f"Bearer {first_token}"})
     assert refused.status == 401
 

@@ -9,7 +9,8 @@ import { announce, badge, confirmDialog, field, h, setFieldError, showScreen } f
 
 const FIELDS = ["date", "project", "hours", "notes"];
 
-async function loadProjects() {
+/** Active projects; the copy kept on this phone when offline. */
+export async function loadProjects() {
   try {
     const projects = await api("GET", "/projects");
     await kv.set("projects", projects);

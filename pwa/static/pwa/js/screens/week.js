@@ -6,6 +6,7 @@ import { addDays, dayLabel, formatHours, isIsoDay, isoDay, mondayOf, parseDay, s
 import { kv } from "../db.js";
 import { discard, queued } from "../sync.js";
 import { announce, badge, h, showScreen } from "../ui.js";
+import { loadProjects } from "./entry.js";
 
 const STATUS_TEXT = { pending: "Pending", approved: "Approved", rejected: "Rejected" };
 
@@ -19,7 +20,11 @@ export async function weekScreen({ params, isCurrent }) {
   let problem = null;
   draw(monday, entries, await queued(), saved ? null : "Loading…");
   try {
-    entries = await listAll(`/timesheets?from=${start}&to=${isoDay(addDays(monday, 6))}&page_size=200`);
+    // The project list comes along, so the form works offline later.
+    [entries] = await Promise.all([
+      listAll(`/timesheets?from=${start}&to=${isoDay(addDays(monday, 6))}&page_size=200`),
+      loadProjects(),
+    ]);
     await kv.set(cacheKey, { entries, savedAt: Date.now() });
     await kv.set(`lastWeek:${sub}`, start);
   } catch (error) {
