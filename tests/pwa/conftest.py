@@ -127,7 +127,7 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def snap(screenshot_dir: Path) -> Any:
     def _snap(page: Page, name: str) -> Path:
         target = screenshot_dir / f"{name}.png"
-        page.screenshot(path=str(target), animations="disabled", caret="hide")
+        page.screenshot(path=str(target), full_page=True, animations="disabled", caret="hide")
         return target
 
     return _snap

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import time
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from timesheets.services import entry_create
 
 pytestmark = pytest.mark.browser
 
-SHORT_TOKEN_LIFETIME_SECONDS = 4
+SHORT_TOKEN_LIFETIME_SECONDS = 2
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
@@ -30,40 +31,74 @@ def bearer_of(request: Request) -> str:
     return request.headers.get("authorization", "").removeprefix("Bearer ")
 
 
+def wait_until(condition: Any, *, timeout: float = 15.0, message: str = "") -> None:
+    """Poll a condition (not a fixed sleep): returns as soon as it holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, message or "condition not met in time"
+        time.sleep(0.1)
+
+
 def test_expired_access_token_is_renewed_without_asking(
     phone: Page, app_url: str, tenant: dict[str, Any], settings
 ) -> None:
     from idp.models import Api
 
-    # The API's token lifetime, as an operator would set it in the admin; no leeway on expiry.
+    # The API's token lifetime, as an operator sets it in the admin; and no leeway on expiry.
     Api.objects.filter(identifier=settings.AUTH0_AUDIENCE).update(token_lifetime=SHORT_TOKEN_LIFETIME_SECONDS)
     settings.JWT_LEEWAY_SECONDS = 0
+    # The phone's clock stands still (as on a device that slept), so the app does not
+    # renew ahead of time: the server is first to notice that the token expired.
+    phone.clock.install()
+    phone.clock.pause_at(dt.datetime.now() + dt.timedelta(seconds=1))
     alice = user(tenant, "alice")
-    api_tokens: list[str] = []
-    phone.on("request", lambda r: "/api/" in r.url and api_tokens.append(bearer_of(r)))
+    api_calls: list[tuple[str, str, int]] = []
+    phone.on(
+        "response", lambda r: "/api/" in r.url and api_calls.append((r.request.method, bearer_of(r.request), r.status))
+    )
+    refreshes: list[Request] = []
+    phone.on(
+        "request",
+        lambda r: "/oauth/token" in r.url and "grant_type=refresh_token" in (r.post_data or "") and refreshes.append(r),
+    )
 
     sign_in(phone, app_url, alice["username"], alice["password"])
-    first_token = api_tokens[-1]
+    first_token = api_calls[-1][1]
     first_refresh_token = idb_get(phone, "refresh_token")
     assert first_refresh_token
-    expires_at = jwt_claims(first_token)["exp"]
-    assert expires_at - jwt_claims(first_token)["iat"] == SHORT_TOKEN_LIFETIME_SECONDS
+    claims = jwt_claims(first_token)
+    assert claims["exp"] - claims["iat"] == SHORT_TOKEN_LIFETIME_SECONDS
+    assert refreshes == []
 
-    # Wait until the first access token has really expired (the API now refuses it)...
-    phone.wait_for_function(f"() => Date.now() / 1000 > {expires_at} + 1")
-    refused = phone.context.request.get(f"{app_url}/api/me", headers={"Authorization": f"Bearer {first_token}"})
-    assert refused.status == 401
+    # Real time passes until the API refuses the token.
+    me = f"{app_url}/api/me"
+    wait_until(
+        lambda: phone.context.request.get(me, headers={"Authorization": f"Bearer {first_token}"}).status == 401,
+        message="the access token never expired",
+    )
 
-    # ...and the app still works: it renewed with the (rotated) refresh token, no login page.
+    # The next call gets a 401, the app renews with the refresh token once and retries: no login page.
+    calls_before = len(api_calls)
     add_entry(phone, hours="1.5")
     wait_for_week(phone)
     expect(phone.get_by_test_id("week-total")).to_have_text("Week total 1.5 h")
     assert Entry.objects.filter(owner__username="alice").count() == 1
+    (method, token, status), (retry_method, retry_token, retry_status) = api_calls[calls_before : calls_before + 2]
+    assert (token, status) == (first_token, 401)
+    assert (retry_method, retry_status) == (method, 200) and retry_token != first_token
+    assert [s for m, _, s in api_calls[calls_before:] if m == "POST"] == [201]
+    assert len(refreshes) == 1
     assert "/authorize" not in phone.url
-    assert api_tokens[-1] != first_token
-    assert jwt_claims(api_tokens[-1])["exp"] > expires_at
-    rotated = idb_get(phone, "refresh_token")
-    assert rotated and rotated != first_refresh_token
+    second_refresh_token = idb_get(phone, "refresh_token")
+    assert second_refresh_token and second_refresh_token != first_refresh_token  # rotated and replaced
+
+    # With the clock running again, the app renews ahead of expiry on its own.
+    with phone.expect_response(
+        lambda r: "/oauth/token" in r.url and "grant_type=refresh_token" in (r.request.post_data or "")
+    ) as renewal:
+        phone.clock.resume()
+    assert renewal.value.status == 200
+    wait_until(lambda: idb_get(phone, "refresh_token") not in (None, second_refresh_token))
     assert phone.js_errors == []
 
 

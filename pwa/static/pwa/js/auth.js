@@ -216,7 +216,9 @@ function profileOf(claims) {
 
 async function accept(tokens, claims) {
   const lifetime = Number(tokens.expires_in) > 0 ? Number(tokens.expires_in) : 300;
-  access = { token: tokens.access_token, expiresAt: Date.now() + lifetime * 1000 };
+  // Renew a minute before expiry (or after three quarters of a short lifetime).
+  const renewIn = Math.max(lifetime - RENEW_MARGIN_SECONDS, lifetime * 0.75);
+  access = { token: tokens.access_token, renewAt: Date.now() + renewIn * 1000 };
   session = {
     issuer: config.issuer,
     clientId: config.client_id,
@@ -230,14 +232,14 @@ async function accept(tokens, claims) {
   if (tokens.refresh_token) await kv.set("refresh_token", tokens.refresh_token);
   await kv.set("session", session);
   clearTimeout(renewTimer);
-  const renewIn = Math.max(lifetime - RENEW_MARGIN_SECONDS, lifetime * 0.75);
   renewTimer = setTimeout(() => refresh().catch(() => {}), renewIn * 1000);
   notify();
 }
 
 /** A valid access token: the one in memory, or a renewed one. */
 export async function accessToken() {
-  if (access && Date.now() < access.expiresAt - 5000) return access.token;
+  // Timers sleep in background tabs: the time is checked here too, not only by the timer.
+  if (access && Date.now() < access.renewAt) return access.token;
   return refresh();
 }
 

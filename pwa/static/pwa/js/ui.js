@@ -18,7 +18,7 @@ const main = () => document.getElementById("main");
 /** Replace the screen; the heading takes focus so screen readers announce the new screen. */
 export function showScreen(title, ...content) {
   const heading = h("h1", { tabindex: "-1" }, title);
-  main().replaceChildren(heading, ...content.flat());
+  main().replaceChildren(heading, ...content.flat(Infinity).filter((part) => part !== null && part !== undefined && part !== false));
   document.title = `${title} · ABC Timesheets`;
   return heading;
 }
