@@ -102,6 +102,10 @@ def new_phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterato
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.js_errors = errors  # type: ignore[attr-defined]
+        if os.getenv("PWA_DEBUG"):
+            page.on("console", lambda m: print("CONSOLE", m.type, m.text))
+            page.on("response", lambda r: print("RESP", r.request.method, r.url[-60:], r.status))
+            page.on("requestfailed", lambda r: print("FAILED", r.method, r.url[-60:], r.failure))
         return page
 
     yield _open

@@ -45,14 +45,24 @@ export async function discard(uuid) {
 }
 
 let running = null;
+let again = false;
 let retryTimer = 0;
 let retryDelay = 0;
 const MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
 
 /** Send what waits, in order. Safe to call any time; concurrent calls share one run. */
 export function replay() {
-  running ??= drain().finally(() => {
+  if (running) {
+    // Something changed while a run was under way: go round once more afterwards.
+    again = true;
+    return running;
+  }
+  running = drain().finally(() => {
     running = null;
+    if (again) {
+      again = false;
+      replay().catch(() => {});
+    }
   });
   return running;
 }
