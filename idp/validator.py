@@ -37,6 +37,13 @@ from idp.scopes import grant_scopes, scopes_for_user
 REDEEMED_CODE_MEMORY = timedelta(days=1)
 
 
+class AccessDenied(errors.OAuth2Error):
+    """Auth0's answer for an unknown API or a client without a grant for it."""
+
+    error = "access_denied"
+    status_code = 403
+
+
 def _checksum(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -75,12 +82,12 @@ class Auth0CompatibleValidator(OAuth2Validator):
     def _api_from_audience(self, request, *, required: bool) -> Api | None:
         if hasattr(request, "idp_api"):
             return request.idp_api
-        audience = request.audience or request.resource
+        audience = getattr(request, "audience", None) or getattr(request, "resource", None)
         if isinstance(audience, list):
             audience = audience[0] if len(audience) == 1 else None
         if not audience:
             if required:
-                raise errors.AccessDeniedError(
+                raise AccessDenied(
                     description="No audience parameter was provided: name the API (its identifier).",
                     request=request,
                 )
@@ -88,7 +95,7 @@ class Auth0CompatibleValidator(OAuth2Validator):
             return None
         api = Api.objects.filter(identifier=audience).first()
         if api is None:
-            raise errors.AccessDeniedError(description=f"Service not found: {audience}", request=request)
+            raise AccessDenied(description=f"Service not found: {audience}", request=request)
         request.idp_api = api
         return api
 
@@ -110,9 +117,7 @@ class Auth0CompatibleValidator(OAuth2Validator):
     def _client_grant_scopes(self, request, api: Api) -> set[str]:
         allowed = grant_scopes(request.client, api)
         if allowed is None:
-            raise errors.AccessDeniedError(
-                description=f'Client is not authorized to access "{api.identifier}".', request=request
-            )
+            raise AccessDenied(description=f'Client is not authorized to access "{api.identifier}".', request=request)
         return allowed
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
@@ -193,6 +198,17 @@ class Auth0CompatibleValidator(OAuth2Validator):
         original = super().get_original_scopes(refresh_token, request, *args, **kwargs)
         original = original.split() if isinstance(original, str) else list(original)
         return scopes_for_user(original, user=request.user, api=getattr(request, "idp_api", None))
+
+    # --- prompt=none -------------------------------------------------------------------------------
+
+    def validate_silent_login(self, request) -> bool:
+        # The view decides: DOT's AuthorizationView answers an anonymous prompt=none
+        # with error=login_required before any code is issued.
+        return True
+
+    def validate_silent_authorization(self, request) -> bool:
+        # Silent only for first-party apps, which never show a consent screen.
+        return bool(request.client and request.client.skip_authorization)
 
     # --- OpenID Connect claims ---------------------------------------------------------------------------
 
