@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -129,9 +129,16 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def snap(screenshot_dir: Path) -> Any:
-    def _snap(page: Page, name: str) -> Path:
+    """snap(page, name, around=locator): a phone-size screenshot, scrolled to `around` when given."""
+
+    def _snap(page: Page, name: str, around: Locator | None = None) -> Path:
+        if around is not None:
+            around.evaluate("(element) => element.scrollIntoView({ block: 'center' })")
         target = screenshot_dir / f"{name}.png"
-        page.screenshot(path=str(target), full_page=True, animations="disabled", caret="hide")
+        # The passing notification would hide what the picture is meant to show.
+        page.screenshot(
+            path=str(target), animations="disabled", caret="hide", style="#status { visibility: hidden !important; }"
+        )
         return target
 
     return _snap

@@ -50,7 +50,7 @@ def test_employee_logs_edits_and_deletes_time_and_totals_follow(
     today_section = phone.locator(f"section[data-date='{today.isoformat()}']")
     expect(today_section.get_by_test_id("day-total")).to_have_text("7.5 h")
     expect(today_section.get_by_text("Pending")).to_be_visible()
-    snap(phone, "02-week")
+    snap(phone, "02-week", around=today_section)
     entry = Entry.objects.get(owner__username="alice")
     assert (entry.date, entry.hours, entry.notes, entry.source) == (today, 7.5, "Checkout redesign", EntrySource.PWA)
 

@@ -42,7 +42,7 @@ def test_entries_made_offline_sync_exactly_once(phone: Page, app_url: str, tenan
     expect(waiting).to_have_count(2)
     expect(waiting.get_by_text("Waiting to sync")).to_have_count(2)
     expect(phone.get_by_test_id("week-total")).to_have_text("Week total 5.25 h")
-    snap(phone, "07-waiting-to-sync")
+    snap(phone, "07-waiting-to-sync", around=waiting.first)
     assert Entry.objects.count() == 0
     uuids = waiting.evaluate_all("(items) => items.map((item) => item.dataset.uuid)")
 
@@ -82,7 +82,7 @@ def test_entries_made_offline_sync_exactly_once(phone: Page, app_url: str, tenan
     entries = Entry.objects.filter(owner__username="alice")
     assert sorted(str(entry.uuid) for entry in entries) == sorted(uuids)
     assert sorted(float(entry.hours) for entry in entries) == [2.0, 3.25]
-    snap(phone, "08-synced")
+    snap(phone, "08-synced", around=synced.first)
     assert phone.js_errors == []
 
 

@@ -147,7 +147,7 @@ def test_manager_sees_approvals_and_approves(new_phone: Any, app_url: str, tenan
     expect(employee.get_by_role("heading", level=1, name="Week")).to_be_visible()
     expect(employee.get_by_text("Approved", exact=True)).to_be_visible()  # her week shows the decisions
     expect(employee.get_by_text("Rejected: Booked twice")).to_be_visible()
-    snap(employee, "10-week-with-decisions")
+    snap(employee, "10-week-with-decisions", around=employee.locator("section.today"))
     assert manager.js_errors == [] and employee.js_errors == []
 
 
