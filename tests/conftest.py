@@ -27,6 +27,21 @@ def collected_static(tmp_path_factory) -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory) -> None:
+    """SQLite tests use a file, not Django's default shared-cache in-memory database.
+
+    With the in-memory one, the live server's request threads share one cache and
+    a write that meets a concurrent read fails at once with "database table is
+    locked" (a 500) instead of waiting for the lock as a real database file does.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def signing_key() -> SigningKey:
     return SigningKey.generate("test-key-1")
 

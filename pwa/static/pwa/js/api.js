@@ -1,0 +1,64 @@
+// The Timesheets API client: bearer token from auth.js, one renewal and retry
+// after a 401, errors as exceptions that carry the server's field messages.
+import { OfflineError, SignInRequired, accessToken, refresh } from "./auth.js";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error_description || `The server answered ${status}.`);
+    this.status = status;
+    this.code = body?.error ?? "";
+    this.fields = body?.fields ?? {};
+  }
+
+  /** The server refused this request as such: sending it again will not help. */
+  get isRejection() {
+    return this.status >= 400 && this.status < 500 && ![401, 408, 429].includes(this.status);
+  }
+}
+
+let base = "/api";
+export const setApiBase = (value) => {
+  base = value;
+};
+
+async function send(method, path, body, token) {
+  try {
+    return await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: "application/json",
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new OfflineError("No connection to the server.");
+  }
+}
+
+export async function api(method, path, body) {
+  let response = await send(method, path, body, await accessToken());
+  if (response.status === 401) {
+    // The token may have expired early (clock, revocation): renew once and retry.
+    response = await send(method, path, body, await refresh());
+    if (response.status === 401) throw new SignInRequired("Please sign in again.");
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Every page of a cursor-paginated list. */
+export async function listAll(path) {
+  const results = [];
+  let next = path;
+  while (next) {
+    const page = await api("GET", next);
+    results.push(...page.results);
+    const url = page.next ? new URL(page.next, location.origin) : null;
+    next = url && url.pathname.startsWith(base) ? url.pathname.slice(base.length) + url.search : null;
+  }
+  return results;
+}

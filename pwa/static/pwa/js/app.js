@@ -1,0 +1,147 @@
+// Start-up and navigation. Routes live in the URL fragment so the shell is one
+// cached page: #/week[/YYYY-MM-DD], #/entry/new, #/entry/ID, #/queued/UUID,
+// #/approvals, #/profile.
+import * as auth from "./auth.js";
+import { setApiBase } from "./api.js";
+import { approvalsScreen } from "./screens/approvals.js";
+import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
+import { profileScreen } from "./screens/profile.js";
+import { signInScreen } from "./screens/signin.js";
+import { weekScreen } from "./screens/week.js";
+import { onQueueChange, replay } from "./sync.js";
+import { focusHeading, h, showScreen } from "./ui.js";
+
+const APPROVE = "approve:timesheets";
+const ROUTES = [
+  [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
+  [/^#\/entry\/new$/, newEntryScreen, "add"],
+  [/^#\/entry\/(?<id>\d+)$/, editEntryScreen, "week"],
+  [/^#\/queued\/(?<uuid>[\w-]+)$/, queuedEntryScreen, "week"],
+  [/^#\/approvals$/, approvalsScreen, "approvals", APPROVE],
+  [/^#\/profile$/, profileScreen, "profile"],
+];
+const TABS = [
+  ["week", "#/week", "Week"],
+  ["add", "#/entry/new", "Add time"],
+  ["approvals", "#/approvals", "Approvals", APPROVE],
+  ["profile", "#/profile", "Profile"],
+];
+
+let renderCount = 0;
+let currentTab = "";
+
+function parseHash() {
+  const [path, query = ""] = (location.hash || "#/week").split("?");
+  return { path, query: Object.fromEntries(new URLSearchParams(query)) };
+}
+
+const go = (hash) => {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+};
+
+async function route({ focus = true } = {}) {
+  const ticket = ++renderCount;
+  const isCurrent = () => ticket === renderCount;
+  const { path, query } = parseHash();
+  if (!auth.isSignedIn()) {
+    renderTabs("");
+    signInScreen({ returnTo: path === "#/signin" ? "#/week" : location.hash || "#/week" });
+    if (focus) focusHeading();
+    return;
+  }
+  const match = ROUTES.map(([pattern, screen, tab, scope]) => ({ found: pattern.exec(path), screen, tab, scope })).find(
+    ({ found, scope }) => found && (!scope || auth.hasScope(scope)),
+  );
+  if (!match) return go("#/week");
+  renderTabs(match.tab);
+  try {
+    await match.screen({ params: { ...query, ...match.found.groups }, isCurrent, go });
+  } catch (error) {
+    if (!isCurrent()) return;
+    if (error instanceof auth.SignInRequired) {
+      renderTabs("");
+      signInScreen({ message: error.message, returnTo: location.hash });
+    } else {
+      showScreen("Something went wrong", h("p", { class: "form-error", role: "alert" }, error.message), h("a", { class: "button secondary", href: "#/week" }, "Back to the week"));
+    }
+  }
+  if (focus && isCurrent()) focusHeading();
+}
+
+function renderTabs(active) {
+  currentTab = active;
+  const nav = document.getElementById("tabs");
+  nav.hidden = !auth.isSignedIn();
+  nav.replaceChildren(
+    h(
+      "ul",
+      {},
+      TABS.filter(([, , , scope]) => !scope || auth.hasScope(scope)).map(([tab, href, label]) =>
+        h("li", {}, h("a", { href, "aria-current": tab === active ? "page" : null, "data-tab": tab }, label)),
+      ),
+    ),
+  );
+}
+
+// Screens that only show data may redraw on their own; forms never do (that would lose typing).
+const onListScreen = () => /^#\/(week|approvals)/.test(parseHash().path);
+
+function showNetwork() {
+  document.getElementById("net").hidden = navigator.onLine;
+}
+
+async function loadConfig() {
+  const response = await fetch(document.body.dataset.configUrl, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`The app's settings could not be loaded (${response.status}).`);
+  return response.json();
+}
+
+function syncSoon() {
+  if (auth.isSignedIn()) replay().catch(() => {});
+}
+
+async function start() {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  let config;
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    showScreen("Cannot start", h("p", { class: "form-error", role: "alert" }, navigator.onLine ? error.message : "Open the app once with a connection."));
+    return;
+  }
+  setApiBase(config.api_base);
+  await auth.init(config);
+  let signInProblem = "";
+  if (location.pathname === "/callback") {
+    try {
+      await auth.completeSignIn();
+    } catch (error) {
+      signInProblem = error.message;
+      history.replaceState(null, "", "/#/signin");
+    }
+  }
+  showNetwork();
+  addEventListener("online", () => {
+    showNetwork();
+    syncSoon();
+    if (onListScreen()) route({ focus: false });
+  });
+  addEventListener("offline", showNetwork);
+  addEventListener("hashchange", () => route());
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncSoon());
+  auth.onSessionChange(() => renderTabs(currentTab));
+  onQueueChange(() => {
+    if (parseHash().path.startsWith("#/week")) route({ focus: false });
+  });
+  if (signInProblem) {
+    renderTabs("");
+    signInScreen({ message: `Sign-in failed: ${signInProblem}` });
+    focusHeading();
+  } else {
+    await route();
+  }
+  syncSoon();
+}
+
+start();
