@@ -37,6 +37,7 @@ from authn.authentication import scopes_from_claims, validate_access_token
 from authn.issuer import DiscoveryUnavailable, issuer_endpoints, jwks_cache
 from authn.jwks import JWKSUnavailable
 from authn.permissions import APPROVE
+from timesheets.services import manager_admin_access_grant, manager_admin_access_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -150,29 +151,12 @@ class AdminOIDCBackend(OIDCAuthenticationBackend):
         if not manager:
             existing = self.UserModel.objects.filter(sub=claims["sub"]).first()
             if existing is not None and existing.is_staff and not existing.is_superuser:
-                admin_access_revoke(existing)
+                manager_admin_access_revoke(user=existing)
             logger.info("admin sign-in refused for %s: token lacks %s", claims["sub"], APPROVE)
             return None
         user = services.user_sync_from_claims(claims={**profile, **claims})
-        admin_access_grant(user)
+        manager_admin_access_grant(user=user)
         return user
-
-
-def admin_access_grant(user: Any) -> None:
-    from timesheets.services import managers_group_ensure
-
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    user.groups.add(managers_group_ensure())
-
-
-def admin_access_revoke(user: Any) -> None:
-    from timesheets.services import MANAGERS_GROUP_NAME
-
-    user.is_staff = False
-    user.save(update_fields=["is_staff"])
-    user.groups.remove(*user.groups.filter(name=MANAGERS_GROUP_NAME))
 
 
 def login_url(next_url: str = "") -> str:

@@ -104,8 +104,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # requests checking the 24-hour rule cannot both read, then both write.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # Tests use a file, not shared-cache memory: its locking is the real one (writers wait, not fail).
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authn.User"

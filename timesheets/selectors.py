@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from timesheets.models import Entry, EntryStatus, Project
+from timesheets.models import Entry, EntrySource, EntryStatus, Project
 
 
 def _is_person(actor: Any) -> bool:
@@ -22,10 +22,14 @@ def entry_list(
     project: Project | None = None,
     status: str | None = None,
 ) -> QuerySet[Entry]:
-    """The actor's own entries (a machine client owns none)."""
-    if not _is_person(actor):
+    """The actor's own entries; for a machine client, the entries it uploaded."""
+    if _is_person(actor):
+        qs = Entry.objects.filter(owner=actor)
+    elif getattr(actor, "client_id", ""):
+        qs = Entry.objects.filter(client_id=actor.client_id, source=EntrySource.BATCH)
+    else:
         return Entry.objects.none()
-    qs = Entry.objects.filter(owner=actor).select_related("project", "owner", "decided_by")
+    qs = qs.select_related("project", "owner", "decided_by")
     if date_from:
         qs = qs.filter(date__gte=date_from)
     if date_to:
@@ -38,7 +42,7 @@ def entry_list(
 
 
 def entry_get(*, actor: Any, entry_id: int) -> Entry | None:
-    """One of the actor's own entries, or None (another owner's entry looks like a missing one)."""
+    """One of the actor's entries (see entry_list), or None: another's entry looks like a missing one."""
     return entry_list(actor=actor).filter(pk=entry_id).first()
 
 

@@ -556,3 +556,17 @@ def managers_group_ensure() -> Any:
         group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP_NAME)
         group.permissions.set(permissions)
     return group
+
+
+def manager_admin_access_grant(*, user: Any) -> None:
+    """Make `user` a manager in the admin: staff (never superuser) and in the Managers group."""
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(managers_group_ensure())
+
+
+def manager_admin_access_revoke(*, user: Any) -> None:
+    user.is_staff = False
+    user.save(update_fields=["is_staff"])
+    user.groups.remove(*user.groups.filter(name=MANAGERS_GROUP_NAME))

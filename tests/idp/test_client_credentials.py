@@ -28,7 +28,7 @@ def test_json_body_token_is_accepted_by_the_api(tenant: Tenant, django_user_mode
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "Bearer"
-    assert body["scope"] == "batch:upload"
+    assert body["scope"] == "batch:upload read:timesheets"
     assert "refresh_token" not in body and "id_token" not in body
 
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
@@ -37,7 +37,7 @@ def test_json_body_token_is_accepted_by_the_api(tenant: Tenant, django_user_mode
     assert claims["azp"] == tenant.batch_client_id
     assert claims["aud"] == tenant.audience
     assert claims["iss"] == tenant.issuer
-    assert claims["permissions"] == ["batch:upload"]
+    assert claims["permissions"] == ["batch:upload", "read:timesheets"]
     assert claims["exp"] - claims["iat"] == body["expires_in"]
 
     upload = requests.post(
@@ -47,6 +47,10 @@ def test_json_body_token_is_accepted_by_the_api(tenant: Tenant, django_user_mode
     )
     assert upload.status_code == 201, upload.text
     assert upload.json()["entries"][0]["owner"]["email"] == "alice@exampleco.com"
+    # The README's last curl step: the client lists what it uploaded.
+    listed = requests.get(f"{tenant.base}/api/timesheets", headers=bearer(body["access_token"]))
+    assert listed.status_code == 200, listed.text
+    assert [e["id"] for e in listed.json()["results"]] == [upload.json()["entries"][0]["id"]]
 
 
 def test_form_body_and_basic_authentication_work(tenant: Tenant) -> None:
@@ -82,7 +86,7 @@ def test_unknown_or_missing_audience_is_refused(tenant: Tenant) -> None:
 
 
 def test_scope_beyond_the_client_grant_is_refused(tenant: Tenant) -> None:
-    response = token_request(tenant, scope="batch:upload read:timesheets")
+    response = token_request(tenant, scope="batch:upload approve:timesheets")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_scope"
     within = token_request(tenant, scope="batch:upload")

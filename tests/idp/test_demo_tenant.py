@@ -77,13 +77,17 @@ def test_tenant_contents(settings, django_user_model) -> None:
     swagger = Application.objects.get(client_id=settings.SWAGGER_UI_CLIENT_ID)
     assert swagger.redirect_uris == "http://127.0.0.1:8000/api/docs/oauth2-redirect.html"
     grant = ClientGrant.objects.get(application__client_id="timesheets-batch")
-    assert list(grant.scopes.values_list("value", flat=True)) == ["batch:upload"]
+    # Upload for anyone, and read back what it uploaded (the README's curl example lists it).
+    assert sorted(grant.scopes.values_list("value", flat=True)) == ["batch:upload", "read:timesheets"]
     alice = django_user_model.objects.get(username="alice")
     carol = django_user_model.objects.get(username="carol")
     assert (alice.email, alice.name, alice.employee_number) == ("alice@exampleco.com", "Alice Employee", "E001")
     assert (carol.email, carol.name, carol.employee_number) == ("carol@exampleco.com", "Carol Manager", "M001")
     assert alice.password.startswith("md5$")  # hashed (MD5 only because the tests make hashing fast)
-    assert not carol.is_staff  # admin access for managers is the admin area's business
+    # Managers review time in the admin: staff in the Managers group, never superusers.
+    assert carol.is_staff and not carol.is_superuser
+    assert list(carol.groups.values_list("name", flat=True)) == ["Managers"]
+    assert not alice.is_staff and not alice.groups.exists()
     assert sorted(Project.objects.values_list("name", flat=True)) == ["Auth0 Dashboard", "StoreZero"]
 
 

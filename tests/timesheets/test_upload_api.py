@@ -140,3 +140,18 @@ def test_upload_of_many_rows(batch, alice, bob, store_zero):
     assert response.status_code == 201
     assert response.json()["created"] == 280
     assert Entry.objects.count() == 280
+
+
+def test_a_batch_client_lists_what_it_uploaded_and_nothing_else(as_machine, alice, bob, store_zero):
+    Entry.objects.create(owner=bob, date="2026-11-20", project=store_zero, hours=1)  # bob's own, via the app
+    uploader = as_machine("uploader", scopes=["batch:upload", "read:timesheets"])
+    other = as_machine("other-system", scopes=["batch:upload", "read:timesheets"])
+    uploaded = uploader.post(UPLOAD, [item(), item(user_id="E002", hours=2)], format="json").json()["entries"]
+    other.post(UPLOAD, item(date="2026-11-26"), format="json")
+
+    listed = uploader.get("/api/timesheets").json()["results"]
+    assert sorted(e["id"] for e in listed) == sorted(e["id"] for e in uploaded)
+    bobs_own = Entry.objects.get(owner=bob, source="api")
+    assert uploader.get(f"/api/timesheets/{bobs_own.pk}").status_code == 404
+    assert uploader.get(f"/api/timesheets/{uploaded[0]['id']}").status_code == 200
+    assert len(other.get("/api/timesheets").json()["results"]) == 1

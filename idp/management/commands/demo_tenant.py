@@ -24,7 +24,7 @@ from idp.tenant import (
     role_ensure,
     user_ensure_with_new_password,
 )
-from timesheets.services import project_ensure
+from timesheets.services import manager_admin_access_grant, project_ensure
 
 DEMO_PROJECTS = ["StoreZero", "Auth0 Dashboard"]
 API_SCOPES = {
@@ -56,6 +56,8 @@ def demo_users_ensure() -> list[dict]:
     result = []
     for spec in DEMO_USERS:
         user, password = user_ensure_with_new_password(spec)
+        if "Manager" in spec.roles:
+            manager_admin_access_grant(user=user)
         result.append({"username": user.username, "password": password, "roles": list(spec.roles)})
     return result
 
@@ -82,7 +84,7 @@ def embedded_tenant_ensure() -> dict:
         logout_urls=[f"{settings.PUBLIC_URL}/api/docs/"],
     )
     batch, batch_secret = machine_app_ensure(
-        client_id=BATCH_CLIENT_ID, name="Timesheets batch upload", api=api, scopes=[BATCH_UPLOAD]
+        client_id=BATCH_CLIENT_ID, name="Timesheets batch upload", api=api, scopes=[BATCH_UPLOAD, READ]
     )
     keys.active_key()
     return {
@@ -142,6 +144,7 @@ class Command(BaseCommand):
 ABC Timesheets demo tenant (passwords and the batch secret are new on every run)
 
   App (PWA)        {base}/
+  Admin            {base}/admin/   (managers: sign in as carol)
   API docs         {base}/api/docs/   (Authorize with client id {settings.SWAGGER_UI_CLIENT_ID}, PKCE)
   Issuer           {tenant["issuer"]}
   Audience         {tenant["audience"]}
@@ -152,10 +155,11 @@ ABC Timesheets demo tenant (passwords and the batch secret are new on every run)
   Batch client     {tenant["batch_client_id"]}
   Batch secret     {tenant["batch_client_secret"]}
 
-  Try it (client credentials -> upload):
+  Try it (client credentials -> upload -> list what this client uploaded):
     TOKEN=$(curl -s {base}/oauth/token -H 'content-type: application/json' \\
       -d '{token_request}' \\
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
     curl -s {base}/api/timesheets/upload -H "authorization: Bearer $TOKEN" \\
       -H 'content-type: application/json' -d '{entry}'
+    curl -s {base}/api/timesheets -H "authorization: Bearer $TOKEN"
 """
