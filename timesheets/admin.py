@@ -1,6 +1,6 @@
 """The managers' admin: review, approve or reject, export and summarise time.
 
-Every write goes through timesheets/services.py, exactly as the API's do, so
+Every write goes through timesheets/services/, exactly as the API's do, so
 the rules (no self-approval, approved entries locked, 24 hours a day, an audit
 row per change) hold here too. Deciding on entries and correcting them needs
 the `change_entry` permission, which the "Managers" group holds

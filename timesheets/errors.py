@@ -1,4 +1,4 @@
-"""Domain errors raised by timesheets/services.py.
+"""Domain errors raised by timesheets/services/.
 
 Field problems are Django `ValidationError`s keyed by field name; the errors
 below are the rules that are not about one field. The API's exception handler

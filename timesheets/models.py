@@ -45,7 +45,7 @@ MAX_HOURS_PER_DAY = Decimal("24")
 class Entry(models.Model):
     """Time one person spent on one project on one day.
 
-    Rules live in timesheets/services.py; the constraints below are the
+    Rules live in timesheets/services/; the constraints below are the
     database's backstop for the ones it can express.
     """
 

@@ -1,4 +1,4 @@
-"""Shapes of the API's input and output. Types only: the rules are in services.py."""
+"""Shapes of the API's input and output. Types only: the rules are in timesheets/services/."""
 
 from __future__ import annotations
 

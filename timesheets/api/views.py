@@ -27,6 +27,7 @@ from timesheets.api.serializers import (
     UploadItemInput,
     UploadResultSerializer,
 )
+from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntrySource, EntryStatus, Project
 
 MAX_UPLOAD_ITEMS = 1000
@@ -206,7 +207,7 @@ def parse_upload(data: Any) -> list[services.UploadItem]:
             )
         )
     if errors:
-        raise services.UploadRejected(errors)
+        raise UploadRejected(errors)
     return parsed
 
 

@@ -1,0 +1,65 @@
+"""Writes and business rules for timesheet entries.
+
+The API, the admin and batch upload all call these functions; nothing else
+changes entries. Rules enforced here:
+
+- hours are in quarter hours, more than 0 and at most 24;
+- an owner's hours on one date never exceed 24 (checked with the owner's row
+  locked, so two concurrent requests cannot both pass the check);
+- creation is idempotent per (owner, uuid);
+- approved entries are locked; only pending entries are decided;
+- nobody decides on their own entries;
+- every change leaves an EntryAudit row.
+
+The functions live in small modules by topic (entries, upload, provisioning);
+callers import them from here.
+"""
+
+from __future__ import annotations
+
+from timesheets.services.entries import (
+    MAX_NOTES_LENGTH,
+    entry_approve,
+    entry_create,
+    entry_decide,
+    entry_delete,
+    entry_field_errors,
+    entry_reject,
+    entry_update,
+    validate_hours,
+    validate_notes,
+    validate_project,
+)
+from timesheets.services.provisioning import (
+    MANAGER_PERMISSIONS,
+    MANAGERS_GROUP_NAME,
+    manager_admin_access_grant,
+    manager_admin_access_revoke,
+    managers_group_ensure,
+    project_ensure,
+)
+from timesheets.services.upload import UploadItem, UploadResult, entries_upload, upload_key
+
+__all__ = [
+    "MANAGERS_GROUP_NAME",
+    "MANAGER_PERMISSIONS",
+    "MAX_NOTES_LENGTH",
+    "UploadItem",
+    "UploadResult",
+    "entries_upload",
+    "entry_approve",
+    "entry_create",
+    "entry_decide",
+    "entry_delete",
+    "entry_field_errors",
+    "entry_reject",
+    "entry_update",
+    "manager_admin_access_grant",
+    "manager_admin_access_revoke",
+    "managers_group_ensure",
+    "project_ensure",
+    "upload_key",
+    "validate_hours",
+    "validate_notes",
+    "validate_project",
+]

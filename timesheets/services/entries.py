@@ -1,0 +1,266 @@
+"""Entries: validation, the 24-hour rule, create, edit, delete, decisions, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_lib
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from timesheets.errors import AlreadyDecided, EntryLocked, SelfApproval
+from timesheets.models import MAX_HOURS_PER_DAY, Entry, EntryAudit, EntrySource, EntryStatus, Project
+
+User = get_user_model()
+
+MAX_NOTES_LENGTH = 1000
+_QUARTER = Decimal("0.25")
+
+
+# --- validation of single fields -------------------------------------------------------------
+
+
+def validate_hours(hours: Any) -> Decimal:
+    try:
+        value = Decimal(str(hours))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"hours": "Enter a number of hours."}) from None
+    if not value.is_finite() or value <= 0 or value > MAX_HOURS_PER_DAY:
+        raise ValidationError({"hours": "Hours must be more than 0 and at most 24."})
+    if value % _QUARTER != 0:
+        raise ValidationError({"hours": "Hours must be in quarter hours (e.g. 7.25, 7.5, 7.75)."})
+    return value.quantize(Decimal("0.01"))
+
+
+def validate_notes(notes: str) -> str:
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise ValidationError({"notes": f"Notes can be at most {MAX_NOTES_LENGTH} characters."})
+    return notes
+
+
+def validate_project(project: Project) -> Project:
+    if not project.active:
+        raise ValidationError({"project": f"Project '{project.name}' is archived and takes no new time."})
+    return project
+
+
+def entry_field_errors(**fields: Any) -> dict[str, list[str]]:
+    """Every problem with the given entry fields (hours, notes, project), by field name."""
+    validators = {"hours": validate_hours, "notes": validate_notes, "project": validate_project}
+    errors: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        try:
+            validators[name](value)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+# --- the 24-hour rule ---------------------------------------------------------------------------
+
+
+def lock_owners(owner_ids: set[int]) -> None:
+    """Serialise writers per owner: the daily sum is read and written under this lock."""
+    list(User.objects.select_for_update().filter(pk__in=owner_ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _hours_booked(*, owner: Any, date: dt.date, excluding: int | None = None) -> Decimal:
+    qs = Entry.objects.filter(owner=owner, date=date)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs.aggregate(total=Sum("hours"))["total"] or Decimal(0)
+
+
+def _check_day_total(*, booked: Decimal, adding: Decimal, date: dt.date) -> None:
+    if booked + adding > MAX_HOURS_PER_DAY:
+        raise ValidationError(
+            {
+                "hours": (
+                    f"That makes {booked + adding} hours on {date.isoformat()}; "
+                    f"at most {MAX_HOURS_PER_DAY} hours can be logged per day ({booked} already logged)."
+                )
+            }
+        )
+
+
+# --- audit -----------------------------------------------------------------------------------------
+
+
+def entry_snapshot(entry: Entry) -> dict[str, Any]:
+    return {
+        "date": entry.date.isoformat(),
+        "project": entry.project.name,
+        "hours": str(entry.hours),
+        "notes": entry.notes,
+        "status": entry.status,
+    }
+
+
+def _audit(
+    *, entry: Entry, action: str, actor: Any, client_id: str = "", comment: str = "", changes: dict | None = None
+) -> EntryAudit:
+    return EntryAudit.objects.create(
+        entry=entry if action != EntryAudit.Action.DELETED else None,
+        entry_uuid=entry.uuid,
+        owner_id=entry.owner_id,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) is not None else None,
+        client_id=client_id,
+        comment=comment,
+        changes=changes or {},
+    )
+
+
+# --- entries ----------------------------------------------------------------------------------------
+
+
+def entry_create(
+    *,
+    owner: Any,
+    date: dt.date,
+    project: Project,
+    hours: Decimal | float | str,
+    uuid: uuid_lib.UUID | None = None,
+    notes: str = "",
+    source: str = EntrySource.API,
+    client_id: str = "",
+) -> tuple[Entry, bool]:
+    """Create the owner's entry; with a uuid seen before, return that entry instead.
+
+    Returns (entry, created).
+    """
+    errors = entry_field_errors(hours=hours, notes=notes, project=project)
+    if errors:
+        raise ValidationError(errors)
+    hours = validate_hours(hours)
+    uuid = uuid or uuid_lib.uuid4()
+    with transaction.atomic():
+        lock_owners({owner.pk})
+        existing = Entry.objects.select_related("project", "owner", "decided_by").filter(owner=owner, uuid=uuid).first()
+        if existing is not None:
+            return existing, False
+        _check_day_total(booked=_hours_booked(owner=owner, date=date), adding=hours, date=date)
+        entry = Entry.objects.create(
+            owner=owner,
+            date=date,
+            project=project,
+            hours=hours,
+            notes=notes,
+            uuid=uuid,
+            source=source,
+            client_id=client_id,
+        )
+        _audit(
+            entry=entry,
+            action=EntryAudit.Action.CREATED,
+            actor=owner,
+            client_id=client_id,
+            changes={"after": entry_snapshot(entry)},
+        )
+    return entry, True
+
+
+_UNSET: Any = object()
+
+
+def entry_update(
+    *,
+    entry: Entry,
+    actor: Any,
+    date: dt.date = _UNSET,
+    project: Project = _UNSET,
+    hours: Decimal | float | str = _UNSET,
+    notes: str = _UNSET,
+    client_id: str = "",
+) -> Entry:
+    """Change an entry that is not approved. A rejected entry goes back to pending."""
+    with transaction.atomic():
+        lock_owners({entry.owner_id})
+        entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
+        if entry.is_locked:
+            raise EntryLocked("This entry is approved and can no longer be changed.")
+        before = entry_snapshot(entry)
+        if date is not _UNSET:
+            entry.date = date
+        if project is not _UNSET and project.pk != entry.project_id:
+            entry.project = validate_project(project)
+        if hours is not _UNSET:
+            entry.hours = validate_hours(hours)
+        if notes is not _UNSET:
+            entry.notes = validate_notes(notes)
+        if entry.status == EntryStatus.REJECTED:
+            entry.status = EntryStatus.PENDING
+            entry.decided_by = None
+            entry.decided_at = None
+            entry.decision_comment = ""
+        after = entry_snapshot(entry)
+        if after == before:
+            return entry
+        _check_day_total(
+            booked=_hours_booked(owner=entry.owner, date=entry.date, excluding=entry.pk),
+            adding=entry.hours,
+            date=entry.date,
+        )
+        entry.save()
+        changed = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
+        _audit(entry=entry, action=EntryAudit.Action.UPDATED, actor=actor, client_id=client_id, changes=changed)
+    return entry
+
+
+def entry_delete(*, entry: Entry, actor: Any, client_id: str = "") -> None:
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
+        if entry.is_locked:
+            raise EntryLocked("This entry is approved and can no longer be deleted.")
+        _audit(
+            entry=entry,
+            action=EntryAudit.Action.DELETED,
+            actor=actor,
+            client_id=client_id,
+            changes={"before": entry_snapshot(entry)},
+        )
+        entry.delete()
+
+
+def entry_decide(*, entry: Entry, actor: Any, approve: bool, comment: str = "", client_id: str = "") -> Entry:
+    """Approve or reject a pending entry of someone else, with an optional comment."""
+    if len(comment) > 1000:
+        raise ValidationError({"comment": "The comment can be at most 1000 characters."})
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say why the entry is rejected."})
+    if getattr(actor, "pk", None) is None:
+        raise SelfApproval("Only a person can approve or reject entries.")
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
+        if entry.owner_id == actor.pk:
+            raise SelfApproval("You cannot approve or reject your own entries.")
+        if entry.status != EntryStatus.PENDING:
+            raise AlreadyDecided(f"This entry is already {entry.status}.")
+        entry.status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
+        entry.decided_by = actor
+        entry.decided_at = timezone.now()
+        entry.decision_comment = comment
+        entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        _audit(
+            entry=entry,
+            action=EntryAudit.Action.APPROVED if approve else EntryAudit.Action.REJECTED,
+            actor=actor,
+            client_id=client_id,
+            comment=comment,
+            changes={"status": {"before": EntryStatus.PENDING, "after": entry.status}},
+        )
+    return entry
+
+
+def entry_approve(*, entry: Entry, actor: Any, comment: str = "", client_id: str = "") -> Entry:
+    return entry_decide(entry=entry, actor=actor, approve=True, comment=comment, client_id=client_id)
+
+
+def entry_reject(*, entry: Entry, actor: Any, comment: str = "", client_id: str = "") -> Entry:
+    return entry_decide(entry=entry, actor=actor, approve=False, comment=comment, client_id=client_id)
