@@ -9,8 +9,6 @@ two keep separate cookies as two sites would.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import re
 import socket
@@ -24,12 +22,12 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
-from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from oauth2_provider.models import get_application_model
 
 from authn.issuer import reset_caches
+from tests.support.tenant import demo_tenant_json, serve_embedded_issuer_at
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_CLIENT_ID = "timesheets-admin"
@@ -110,12 +108,8 @@ def admin_app(live_server, tmp_path_factory) -> Iterator[dict]:
 @pytest.fixture
 def issuer_tenant(live_server, settings, admin_app, transactional_db) -> dict:
     """The live server as the embedded issuer, with the demo tenant and the admin's web application."""
-    settings.PUBLIC_URL = live_server.url
-    settings.TOKEN_ISSUER = live_server.url + "/"
-    reset_caches()
-    out = io.StringIO()
-    call_command("demo_tenant", "--json", stdout=out)
-    tenant = json.loads(out.getvalue())
+    serve_embedded_issuer_at(settings, live_server.url)
+    tenant = demo_tenant_json()
     application_model = get_application_model()
     application_model.objects.create(
         client_id=ADMIN_CLIENT_ID,

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import io
-import json
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
 
 from tests.idp.oauth_client import AuthorizationRequest
+from tests.support.tenant import demo_tenant_json, serve_embedded_issuer_at
 
 
 @dataclass
@@ -30,17 +28,10 @@ class Tenant:
         )
 
 
-def demo_tenant_json() -> dict:
-    out = io.StringIO()
-    call_command("demo_tenant", "--json", stdout=out)
-    return json.loads(out.getvalue())
-
-
 @pytest.fixture
 def tenant(live_server, settings) -> Tenant:
     """The embedded issuer at the live server's URL (as `make run` would set it up there)."""
-    settings.PUBLIC_URL = live_server.url
-    settings.TOKEN_ISSUER = live_server.url + "/"
+    serve_embedded_issuer_at(settings, live_server.url)
     data = demo_tenant_json()
     return Tenant(
         base=live_server.url,

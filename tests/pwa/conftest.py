@@ -4,8 +4,6 @@ pytest-django's live server, signing in through the embedded issuer's login page
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import struct
 from collections.abc import Iterator
@@ -13,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
+
+from tests.support.tenant import demo_tenant_json, serve_embedded_issuer_at
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 640}
@@ -72,17 +71,14 @@ def live_server(request: pytest.FixtureRequest, collected_static: None) -> Itera
 @pytest.fixture
 def app_url(live_server: LiveServer, settings) -> str:
     """The app's origin as the browser sees it; the embedded issuer lives there too."""
-    settings.PUBLIC_URL = live_server.url
-    settings.TOKEN_ISSUER = f"{live_server.url}/"
+    serve_embedded_issuer_at(settings, live_server.url)
     return live_server.url
 
 
 @pytest.fixture
 def tenant(app_url: str) -> dict[str, Any]:
     """The demo tenant (API, the phone app's client, projects, alice and carol), as `make run` creates it."""
-    out = io.StringIO()
-    call_command("demo_tenant", "--json", stdout=out)
-    return json.loads(out.getvalue())
+    return demo_tenant_json()
 
 
 def user(tenant: dict[str, Any], username: str) -> dict[str, Any]:

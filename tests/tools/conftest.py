@@ -24,19 +24,11 @@ def tool() -> ModuleType:
 @pytest.fixture
 def embedded_tenant(live_server, settings) -> dict:
     """The live server as the embedded issuer, and the demo tenant's batch client credentials."""
-    import io
-    import json
-
-    from django.core.management import call_command
-
     from authn.issuer import reset_caches
+    from tests.support.tenant import demo_tenant_json, serve_embedded_issuer_at
 
-    settings.PUBLIC_URL = live_server.url
-    settings.TOKEN_ISSUER = live_server.url + "/"
-    reset_caches()
-    out = io.StringIO()
-    call_command("demo_tenant", "--json", stdout=out)
-    tenant = json.loads(out.getvalue())
+    serve_embedded_issuer_at(settings, live_server.url)
+    tenant = demo_tenant_json()
     assert tenant["issuer"] == live_server.url + "/"
     yield tenant
     reset_caches()
