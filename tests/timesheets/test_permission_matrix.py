@@ -150,3 +150,29 @@ def test_a_view_without_declared_scopes_is_refused(rf, make_token, alice):
     request = rf.get("/x", HTTP_AUTHORIZATION=f"Bearer {make_token(sub=alice.sub, scopes=list(ALL_SCOPES))}")
     with pytest.raises(ImproperlyConfigured, match="declares no required_scopes"):
         Forgetful.as_view()(request)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "/api/timesheets"),
+        ("trace", "/api/timesheets"),
+        ("post", "/api/timesheets/1"),
+        ("get", "/api/timesheets/upload"),
+        ("delete", "/api/approvals/1"),
+        ("patch", "/timesheets"),
+        ("trace", "/approvals/1"),
+    ],
+)
+def test_methods_a_route_does_not_have_are_405(api, make_token, alice, method, path):
+    api.as_token(make_token(sub=alice.sub, scopes=list(ALL_SCOPES)))
+    response = api.generic(method.upper(), path)
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+
+
+def test_a_method_without_a_handler_is_405_even_without_a_token(api, issuer):
+    # There is no handler to protect, and the answer reveals nothing a token would unlock.
+    response = api.generic("TRACE", "/api/timesheets")
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"

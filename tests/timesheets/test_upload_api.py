@@ -155,3 +155,10 @@ def test_a_batch_client_lists_what_it_uploaded_and_nothing_else(as_machine, alic
     assert uploader.get(f"/api/timesheets/{bobs_own.pk}").status_code == 404
     assert uploader.get(f"/api/timesheets/{uploaded[0]['id']}").status_code == 200
     assert len(other.get("/api/timesheets").json()["results"]) == 1
+
+
+@pytest.mark.parametrize("project", ["¹", "٣", "12٣"])
+def test_project_names_that_look_numeric_but_are_not_ascii_digits(batch, alice, store_zero, project):
+    response = batch.post(UPLOAD, item(project=project), format="json")
+    assert response.status_code == 400
+    assert response.json()["items"][0]["fields"] == {"project": [f"Unknown project '{project}'."]}

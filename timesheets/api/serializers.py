@@ -25,7 +25,9 @@ class ProjectRefField(serializers.Field):
         if isinstance(data, int):
             return data
         if isinstance(data, str) and data.strip():
-            return int(data) if data.strip().isdigit() else data.strip()
+            name = data.strip()
+            # ASCII digits only: str.isdigit() also accepts characters like "¹" that int() refuses.
+            return int(name) if name.isascii() and name.isdigit() else name
         self.fail("invalid")
 
     def to_representation(self, value: Any) -> Any:
