@@ -142,6 +142,7 @@ def test_hs256_when_configured_with_a_shared_secret(api, make_token, settings, a
 
 
 def test_token_without_kid(api, make_token, signing_key):
+    # Only to copy a valid token's claims into one re-signed without a kid.
     claims = jwt.decode(make_token(scopes=READ), options={"verify_signature": False})
     token = jwt.encode(claims, signing_key.private_key, algorithm="RS256")
     assert_invalid_token(api.as_token(token).get(ME), "kid")

@@ -14,6 +14,7 @@ from tests.idp.oauth_client import APPROVE, CREATE, READ, bearer, query_of, refr
 
 
 def claims_of(token: str) -> dict:
+    """The claims, for assertions; signatures are verified by the API calls and by joserfc elsewhere."""
     return jwt.decode(token, options={"verify_signature": False})
 
 

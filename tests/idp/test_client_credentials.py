@@ -31,6 +31,7 @@ def test_json_body_token_is_accepted_by_the_api(tenant: Tenant, django_user_mode
     assert body["scope"] == "batch:upload read:timesheets"
     assert "refresh_token" not in body and "id_token" not in body
 
+    # Reading the claims; the API call below verifies the signature (and joserfc does in test_refresh_and_keys).
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["sub"] == f"{tenant.batch_client_id}@clients"
     assert claims["gty"] == "client-credentials"

@@ -71,6 +71,7 @@ def test_user_and_machine_tokens_from_the_external_issuer_work_at_the_api(server
         audience=tenant["audience"],
     )
     tokens = flow.exchange(flow.code_for("alice", alice["password"])["code"]).json()
+    # Reading the claims; the API server in the other process verifies the signature over JWKS.
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     assert claims["iss"] == idp.url + "/"
 

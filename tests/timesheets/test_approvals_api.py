@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from timesheets.models import Entry, EntryAudit, EntryStatus
+from tests.support.entries import decided_entry
+from timesheets.models import Entry, EntryAudit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +25,8 @@ def entries(alice, bob, carol, store_zero):
 
 
 def test_queue_lists_pending_entries_of_others_oldest_first(carol_api, entries, carol):
-    decided = Entry.objects.create(
-        owner=entries["alice"].owner,
-        date="2026-11-10",
-        project=entries["alice"].project,
-        hours=1,
-        status=EntryStatus.APPROVED,
-        decided_by=carol,
-        decided_at="2026-11-11T09:00:00Z",
+    decided = decided_entry(
+        owner=entries["alice"].owner, by=carol, project=entries["alice"].project, date="2026-11-10", hours=1
     )
     body = carol_api.get("/api/approvals").json()
     ids = [e["id"] for e in body["results"]]

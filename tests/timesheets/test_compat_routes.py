@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from timesheets.models import Entry, EntryStatus
+from tests.support.entries import decided_entry
+from timesheets.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -13,15 +14,7 @@ SAMPLE_KEYS = ["id", "user_id", "date", "project", "hours", "approved"]
 
 def test_get_timesheets_is_a_bare_array(as_user, alice, bob, carol, store_zero):
     mine = Entry.objects.create(owner=alice, date="2026-11-23", project=store_zero, hours=7.5)
-    approved = Entry.objects.create(
-        owner=alice,
-        date="2026-11-20",
-        project=store_zero,
-        hours=8,
-        status=EntryStatus.APPROVED,
-        decided_by=carol,
-        decided_at="2026-11-21T08:00:00Z",
-    )
+    approved = decided_entry(owner=alice, by=carol, project=store_zero, date="2026-11-20", hours=8)
     Entry.objects.create(owner=bob, date="2026-11-23", project=store_zero, hours=1)
     response = as_user(alice).get("/timesheets")
     assert response.status_code == 200

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from tests.support.entries import decided_entry
 from timesheets.models import Entry, EntryAudit, EntryStatus, Project
 
 pytestmark = pytest.mark.django_db
@@ -218,15 +219,7 @@ def test_bad_patch_writes_nothing(alice_api, alice, store_zero):
 
 
 def test_approved_entry_is_locked(alice_api, alice, carol, store_zero):
-    entry = Entry.objects.create(
-        owner=alice,
-        date="2026-11-23",
-        project=store_zero,
-        hours=3,
-        status=EntryStatus.APPROVED,
-        decided_by=carol,
-        decided_at="2026-11-24T10:00:00Z",
-    )
+    entry = decided_entry(owner=alice, by=carol, project=store_zero, date="2026-11-23", hours=3)
     response = alice_api.patch(detail(entry.pk), {"hours": 4}, format="json")
     assert response.status_code == 409
     assert response.json()["error"] == "entry_locked"
@@ -237,15 +230,14 @@ def test_approved_entry_is_locked(alice_api, alice, carol, store_zero):
 
 
 def test_editing_a_rejected_entry_resubmits_it(alice_api, alice, carol, store_zero):
-    entry = Entry.objects.create(
+    entry = decided_entry(
         owner=alice,
-        date="2026-11-23",
+        by=carol,
         project=store_zero,
+        date="2026-11-23",
         hours=3,
         status=EntryStatus.REJECTED,
-        decided_by=carol,
-        decided_at="2026-11-24T10:00:00Z",
-        decision_comment="wrong project",
+        comment="wrong project",
     )
     response = alice_api.patch(detail(entry.pk), {"project": "StoreZero", "hours": 2}, format="json")
     assert response.status_code == 200
@@ -265,15 +257,7 @@ def test_delete_own_entry(alice_api, alice, store_zero):
 def test_filters(alice_api, alice, store_zero, dashboard, carol):
     Entry.objects.create(owner=alice, date="2026-11-20", project=store_zero, hours=1)
     Entry.objects.create(owner=alice, date="2026-11-23", project=dashboard, hours=2)
-    Entry.objects.create(
-        owner=alice,
-        date="2026-11-25",
-        project=store_zero,
-        hours=3,
-        status=EntryStatus.APPROVED,
-        decided_by=carol,
-        decided_at="2026-11-26T10:00:00Z",
-    )
+    decided_entry(owner=alice, by=carol, project=store_zero, date="2026-11-25", hours=3)
 
     def hours(query: str) -> list[float]:
         response = alice_api.get(LIST + query)
