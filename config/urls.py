@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from timesheets.api.urls import api_urlpatterns, compat_urlpatterns
-from timesheets.health import healthz
+from timesheets.health import healthz, livez
 
 
 def swagger_ui_oauth2_redirect(request):
@@ -23,6 +23,7 @@ def swagger_ui_oauth2_redirect(request):
 
 
 urlpatterns = [
+    path("livez", livez, name="livez"),
     path("healthz", healthz, name="healthz"),
     # Managers' admin sign-in through an external issuer; before admin/ so its catch-all doesn't take it.
     *([path("", include("authn.admin_sso"))] if settings.ADMIN_SSO else []),

@@ -8,8 +8,15 @@ from django.views.decorators.http import require_GET
 
 @never_cache
 @require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness only: the process answers. No database, no auth (an orchestrator's restart probe)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers. No auth, no details."""
+    """Readiness: the process answers and reaches its database, for load balancers. No auth, no details."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -68,6 +68,14 @@ def test_swagger_ui_is_served_locally(client):
             assert client.get(url).status_code == 200, url
 
 
+def test_livez_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
