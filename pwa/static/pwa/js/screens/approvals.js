@@ -3,22 +3,22 @@
 import { ApiError, api, listAll } from "../api.js";
 import { OfflineError } from "../auth.js";
 import { formatHours, longDay } from "../dates.js";
-import { announce, h, showScreen } from "../ui.js";
+import { limits } from "../config.js";
+import { announce, h } from "../ui.js";
 
-export async function approvalsScreen({ isCurrent }) {
-  showScreen("Approvals", h("p", {}, "Loading…"));
+export async function approvalsScreen({ view }) {
+  view.show("Approvals", h("p", {}, "Loading…"));
   let entries;
   try {
-    entries = await listAll("/approvals?page_size=200");
+    entries = await listAll("/approvals?page_size=200", { signal: view.signal });
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
-    showScreen("Approvals", h("p", { class: "notice" }, "Approvals need a connection. Try again when you are online."));
+    view.show("Approvals", h("p", { class: "notice" }, "Approvals need a connection. Try again when you are online."));
     return;
   }
-  if (!isCurrent()) return;
   const list = h("ul", { class: "approvals" }, entries.map((entry) => card(entry)));
   const empty = h("p", { class: "empty", hidden: entries.length > 0 }, "Nothing is waiting for your decision.");
-  showScreen("Approvals", h("p", { class: "lead" }, `${entries.length} waiting for a decision`), empty, list);
+  view.show("Approvals", h("p", { class: "lead" }, `${entries.length} waiting for a decision`), empty, list);
 }
 
 function card(entry) {
@@ -26,7 +26,7 @@ function card(entry) {
   const headingId = `approval-${entry.id}`;
   const commentId = `comment-${entry.id}`;
   const error = h("p", { class: "field-error", id: `${commentId}-error` });
-  const comment = h("textarea", { id: commentId, rows: "2", maxlength: "1000", "aria-describedby": `${commentId}-error` });
+  const comment = h("textarea", { id: commentId, rows: "2", maxlength: String(limits().max_comment_length), "aria-describedby": `${commentId}-error` });
   const item = h(
     "li",
     { class: "approval", "aria-labelledby": headingId, "data-entry-id": String(entry.id) },
