@@ -145,7 +145,7 @@ function renderForm(view, title, projects, values, onSave, { locked = false, sta
         value: values.hours === "" ? "" : String(values.hours),
         disabled: locked,
       }),
-      `In steps of ${step} hours, at most ${maxHours}`,
+      `In steps of ${step} h (e.g. ${7 + 2 * step}), at most ${maxHours} h a day`,
     ),
     field("entry-notes", "Notes (optional)", h("textarea", { name: "notes", rows: "3", maxlength: String(maxNotes), disabled: locked }, values.notes ?? "")),
     !locked && h("button", { type: "submit", class: "primary wide" }, "Save"),
