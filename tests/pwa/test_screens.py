@@ -282,3 +282,45 @@ def test_a_failing_identity_provider_gives_a_message_not_a_crash(
     phone.wait_for_url(f"{app_url}/#/week")
     wait_for_week(phone)
     assert phone.js_errors == []
+
+
+def test_the_storage_upgrade_drops_the_shared_cache_and_keeps_waiting_entries(phone: Page, app_url: str) -> None:
+    # A phone that ran the previous version: one projects list for everybody, a week, a waiting entry.
+    phone.goto(f"{app_url}/manifest.webmanifest")
+    phone.evaluate(
+        """(issuer) => new Promise((resolve, reject) => {
+            const open = indexedDB.open("abc-timesheets", 1);
+            open.onupgradeneeded = () => {
+                open.result.createObjectStore("kv");
+                open.result.createObjectStore("queue", { keyPath: "uuid" });
+            };
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const db = open.result;
+                const tx = db.transaction(["kv", "queue"], "readwrite");
+                tx.objectStore("kv").put([{ id: 1, name: "StoreZero" }], "projects");
+                tx.objectStore("kv").put({ entries: [], savedAt: 0 }, "week:auth0|alice:2026-11-30");
+                tx.objectStore("kv").put("2026-11-30", "lastWeek:auth0|alice");
+                tx.objectStore("kv").put({ issuer }, `discovery:${issuer}`);
+                tx.objectStore("queue").put({ uuid: "waiting-1", owner: "auth0|alice", state: "waiting", hours: 2 });
+                tx.oncomplete = () => { db.close(); resolve(); };
+                tx.onerror = () => reject(tx.error);
+            };
+        })""",
+        f"{app_url}/",
+    )
+
+    phone.goto(f"{app_url}/")
+    expect(phone.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    assert kv_keys(phone) == [f"discovery:{app_url}/"]
+    waiting = phone.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("abc-timesheets");
+            open.onsuccess = () => {
+                const request = open.result.transaction("queue").objectStore("queue").getAll();
+                request.onsuccess = () => { open.result.close(); resolve([open.result.version, request.result]); };
+            };
+        })"""
+    )
+    assert waiting == [2, [{"uuid": "waiting-1", "owner": "auth0|alice", "state": "waiting", "hours": 2}]]
+    assert phone.js_errors == []
