@@ -4,7 +4,8 @@ Everything the app runs is static (plain ES modules, CSS, PNG icons under
 pwa/static/pwa/) served by whitenoise under hashed names. The views here only
 add what must live at fixed URLs: the shell at `/` (and `/callback`, the OAuth
 redirect URI), `/manifest.webmanifest`, `/sw.js` (root scope) and the app's
-sign-in settings at `/pwa/config.json`.
+settings at `/pwa/config.json`: how to sign in, the entry limits the server
+enforces and the scopes in words, so the JS keeps no copy of a server rule.
 """
 
 from __future__ import annotations

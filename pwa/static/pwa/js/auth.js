@@ -165,9 +165,7 @@ async function tokenRequest(form) {
     // RFC 6749 §5.2 error bodies are JSON; a proxy's or a crashed server's page is not.
     const body = await response.json().catch(() => null);
     const reason = body?.error_description || body?.error;
-    const error = new AuthError(
-      reason ? `The token request was refused: ${reason}` : `The token request failed: the identity provider answered ${response.status}.`,
-    );
+    const error = new AuthError(reason || `The token request failed: the identity provider answered ${response.status}.`);
     error.status = response.status;
     throw error;
   }

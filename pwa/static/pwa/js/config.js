@@ -6,7 +6,10 @@ export const config = {};
 export async function loadConfig(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`The app's settings could not be loaded (${response.status}).`);
-  Object.assign(config, await response.json());
+  const loaded = await response.json();
+  // A settings file from an older deploy (a phone's cache) lacks what the screens need.
+  if (!loaded.limits || !loaded.scope_labels) throw new Error("The app's settings are out of date. Open the app once with a connection.");
+  Object.assign(config, loaded);
   return config;
 }
 
