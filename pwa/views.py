@@ -4,7 +4,8 @@ Everything the app runs is static (plain ES modules, CSS, PNG icons under
 pwa/static/pwa/) served by whitenoise under hashed names. The views here only
 add what must live at fixed URLs: the shell at `/` (and `/callback`, the OAuth
 redirect URI), `/manifest.webmanifest`, `/sw.js` (root scope) and the app's
-sign-in settings at `/pwa/config.json`.
+settings at `/pwa/config.json`: how to sign in, the entry limits the server
+enforces and the scopes in words, so the JS keeps no copy of a server rule.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
+
+from timesheets.models import MAX_HOURS_PER_DAY, Entry
+from timesheets.services import MAX_NOTES_LENGTH
 
 APP_STATIC_DIR = Path(__file__).resolve().parent / "static"
 APP_PREFIX = "pwa/"
@@ -37,6 +42,20 @@ BACKGROUND_COLOR = "#f4f6f9"
 PWA_SCOPES = (
     "openid profile email offline_access read:timesheets create:timesheets delete:timesheets approve:timesheets"
 )
+
+# The API's scopes in words, for the profile screen ("This app may …").
+SCOPE_LABELS = {
+    "read:timesheets": "See your timesheets",
+    "create:timesheets": "Log and change time",
+    "delete:timesheets": "Delete entries",
+    "approve:timesheets": "Approve others' time",
+    "batch:upload": "Upload for others",
+    "offline_access": "Stay signed in on this device",
+}
+
+# Hours are logged in quarter hours: the model's `entry_hours_quarters` constraint
+# and validate_hours() enforce it; timesheets exposes no public name for the step yet.
+HOURS_STEP = Decimal("0.25")
 
 ICONS = [
     {"src": "pwa/icons/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
@@ -121,6 +140,16 @@ def shell(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _entry_limits() -> dict[str, float | int]:
+    """The entry rules the server enforces, so the app checks input against the same numbers."""
+    return {
+        "max_hours_per_day": float(MAX_HOURS_PER_DAY),
+        "hours_step": float(HOURS_STEP),
+        "max_notes_length": MAX_NOTES_LENGTH,
+        "max_comment_length": Entry._meta.get_field("decision_comment").max_length,
+    }
+
+
 def _pwa_config() -> dict[str, Any]:
     return {
         "issuer": settings.TOKEN_ISSUER,
@@ -130,12 +159,14 @@ def _pwa_config() -> dict[str, Any]:
         "redirect_uri": f"{settings.PUBLIC_URL}/callback",
         "post_logout_redirect_uri": f"{settings.PUBLIC_URL}/",
         "api_base": "/api",
+        "limits": _entry_limits(),
+        "scope_labels": SCOPE_LABELS,
     }
 
 
 @require_safe
 def config(request: HttpRequest) -> JsonResponse:
-    """What the app needs to sign in: the issuer (endpoints come from its discovery), client, audience, scopes."""
+    """What the app needs: how to sign in (issuer, client, audience, scopes), the entry limits, the scopes in words."""
     response = JsonResponse(_pwa_config())
     response["Cache-Control"] = "no-cache"
     return response

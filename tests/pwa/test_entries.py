@@ -39,7 +39,7 @@ def test_employee_logs_edits_and_deletes_time_and_totals_follow(
     phone.get_by_label("Hours").fill("7.3")
     phone.get_by_role("button", name="Save").click()
     expect(phone.locator("#entry-project-error")).to_have_text("Choose a project.")
-    expect(phone.locator("#entry-hours-error")).to_have_text("Use quarter hours (e.g. 7.25, 7.5, 7.75).")
+    expect(phone.locator("#entry-hours-error")).to_have_text("Use steps of 0.25 hours (e.g. 7.25, 7.5, 7.75).")
     expect(phone.get_by_label("Hours")).to_have_attribute("aria-invalid", "true")
     snap(phone, "03-entry-form-errors")
     phone.get_by_role("link", name="Cancel").click()

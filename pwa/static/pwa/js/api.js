@@ -21,7 +21,7 @@ export const setApiBase = (value) => {
   base = value;
 };
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, signal) {
   try {
     return await fetch(`${base}${path}`, {
       method,
@@ -31,17 +31,21 @@ async function send(method, path, body, token) {
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
-  } catch {
+  } catch (error) {
+    // Cancelled because the person left the screen: not a connection problem.
+    if (signal?.aborted) throw error;
     throw new OfflineError("No connection to the server.");
   }
 }
 
-export async function api(method, path, body) {
-  let response = await send(method, path, body, await accessToken());
+/** One API call. `signal` cancels it (screens pass their view's signal for loads, never for writes). */
+export async function api(method, path, body, { signal } = {}) {
+  let response = await send(method, path, body, await accessToken(), signal);
   if (response.status === 401) {
     // The token may have expired early (clock, revocation): renew once and retry.
-    response = await send(method, path, body, await refresh());
+    response = await send(method, path, body, await refresh(), signal);
     if (response.status === 401) throw new SignInRequired("Please sign in again.");
   }
   if (response.status === 204) return null;
@@ -51,11 +55,11 @@ export async function api(method, path, body) {
 }
 
 /** Every page of a cursor-paginated list. */
-export async function listAll(path) {
+export async function listAll(path, { signal } = {}) {
   const results = [];
   let next = path;
   while (next) {
-    const page = await api("GET", next);
+    const page = await api("GET", next, undefined, { signal });
     results.push(...page.results);
     const url = page.next ? new URL(page.next, location.origin) : null;
     next = url && url.pathname.startsWith(base) ? url.pathname.slice(base.length) + url.search : null;

@@ -3,13 +3,14 @@
 // #/approvals, #/profile.
 import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
+import { loadConfig } from "./config.js";
 import { approvalsScreen } from "./screens/approvals.js";
 import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
 import { profileScreen } from "./screens/profile.js";
 import { signInScreen } from "./screens/signin.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
-import { focusHeading, h, showScreen } from "./ui.js";
+import { StaleView, beginView, focusHeading, h } from "./ui.js";
 
 const APPROVE = "approve:timesheets";
 const ROUTES = [
@@ -27,7 +28,6 @@ const TABS = [
   ["profile", "#/profile", "Profile"],
 ];
 
-let renderCount = 0;
 let currentTab = "";
 
 function parseHash() {
@@ -40,13 +40,17 @@ const go = (hash) => {
   else location.hash = hash;
 };
 
+/**
+ * Draw the screen the URL names. Each draw gets its own view (ui.js): once the
+ * person moves on, the old screen's late answers can no longer draw, navigate
+ * or keep loading. Screens never check this themselves.
+ */
 async function route({ focus = true } = {}) {
-  const ticket = ++renderCount;
-  const isCurrent = () => ticket === renderCount;
+  const view = beginView();
   const { path, query } = parseHash();
   if (!auth.isSignedIn()) {
     renderTabs("");
-    signInScreen({ returnTo: path === "#/signin" ? "#/week" : location.hash || "#/week" });
+    signInScreen({ view, returnTo: path === "#/signin" ? "#/week" : location.hash || "#/week" });
     if (focus) focusHeading();
     return;
   }
@@ -55,18 +59,21 @@ async function route({ focus = true } = {}) {
   );
   if (!match) return go("#/week");
   renderTabs(match.tab);
+  // A screen that is no longer current neither navigates: a late save must not pull the person back.
+  const goIfCurrent = (hash) => view.isCurrent() && go(hash);
   try {
-    await match.screen({ params: { ...query, ...match.found.groups }, isCurrent, go });
+    await match.screen({ params: { ...query, ...match.found.groups }, view, go: goIfCurrent });
   } catch (error) {
-    if (!isCurrent()) return;
+    // Whatever a screen the person left ran into (a refused draw, a cancelled load) is no longer news.
+    if (!view.isCurrent() || error instanceof StaleView) return;
     if (error instanceof auth.SignInRequired) {
       renderTabs("");
-      signInScreen({ message: error.message, returnTo: location.hash });
+      signInScreen({ view, message: error.message, returnTo: location.hash });
     } else {
-      showScreen("Something went wrong", h("p", { class: "form-error", role: "alert" }, error.message), h("a", { class: "button secondary", href: "#/week" }, "Back to the week"));
+      view.show("Something went wrong", h("p", { class: "form-error", role: "alert" }, error.message), h("a", { class: "button secondary", href: "#/week" }, "Back to the week"));
     }
   }
-  if (focus && isCurrent()) focusHeading();
+  if (focus && view.isCurrent()) focusHeading();
 }
 
 function renderTabs(active) {
@@ -91,12 +98,6 @@ function showNetwork() {
   document.getElementById("net").hidden = navigator.onLine;
 }
 
-async function loadConfig() {
-  const response = await fetch(document.body.dataset.configUrl, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`The app's settings could not be loaded (${response.status}).`);
-  return response.json();
-}
-
 function syncSoon() {
   if (auth.isSignedIn()) replay().catch(() => {});
 }
@@ -105,9 +106,9 @@ async function start() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   let config;
   try {
-    config = await loadConfig();
+    config = await loadConfig(document.body.dataset.configUrl);
   } catch (error) {
-    showScreen("Cannot start", h("p", { class: "form-error", role: "alert" }, navigator.onLine ? error.message : "Open the app once with a connection."));
+    beginView().show("Cannot start", h("p", { class: "form-error", role: "alert" }, navigator.onLine ? error.message : "Open the app once with a connection."));
     return;
   }
   setApiBase(config.api_base);
@@ -136,7 +137,7 @@ async function start() {
   });
   if (signInProblem) {
     renderTabs("");
-    signInScreen({ message: `Sign-in failed: ${signInProblem}` });
+    signInScreen({ view: beginView(), message: `Sign-in failed: ${signInProblem}` });
     focusHeading();
   } else {
     await route();

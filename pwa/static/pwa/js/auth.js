@@ -6,7 +6,7 @@
 // The access token lives in memory only. The refresh token lives in IndexedDB
 // and is replaced on every rotation; it renews the access token before expiry
 // and once after a 401.
-import { clearAll, kv } from "./db.js";
+import { clearAll, keys, kv } from "./db.js";
 
 export class AuthError extends Error {}
 export class SignInRequired extends Error {}
@@ -47,7 +47,7 @@ const sha256 = (text) => crypto.subtle.digest("SHA-256", utf8.encode(text));
 
 export async function init(appConfig) {
   config = appConfig;
-  const saved = await kv.get("session");
+  const saved = await kv.get(keys.session);
   if (saved && saved.issuer === config.issuer && saved.clientId === config.client_id) session = saved;
 }
 
@@ -58,9 +58,19 @@ export const grantedScopes = () => (session ? session.scope.split(" ").filter(Bo
 export const onSessionChange = (listener) => listeners.add(listener);
 const notify = () => listeners.forEach((listener) => listener(session));
 
+/** The JSON body of a successful answer; an AuthError naming what failed otherwise. */
+async function jsonOf(response, what) {
+  if (!response.ok) throw new AuthError(`${what} failed: the identity provider answered ${response.status}.`);
+  try {
+    return await response.json();
+  } catch {
+    throw new AuthError(`${what} failed: the identity provider's answer is not JSON.`);
+  }
+}
+
 async function getDiscovery() {
   if (discovery) return discovery;
-  const cacheKey = `discovery:${config.issuer}`;
+  const cacheKey = keys.discovery(config.issuer);
   let response;
   try {
     response = await fetch(`${config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, {
@@ -72,7 +82,7 @@ async function getDiscovery() {
     if (!discovery) throw new OfflineError("The identity provider cannot be reached.");
     return discovery;
   }
-  const document = response.ok ? await response.json().catch(() => null) : null;
+  const document = await jsonOf(response, `Loading the sign-in settings of ${config.issuer}`);
   if (!document || document.issuer !== config.issuer || !document.authorization_endpoint || !document.token_endpoint) {
     throw new AuthError(`The identity provider at ${config.issuer} has no usable discovery document.`);
   }
@@ -151,13 +161,16 @@ async function tokenRequest(form) {
   } catch {
     throw new OfflineError("The identity provider cannot be reached.");
   }
-  const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new AuthError(body.error_description || body.error || `The token request failed (${response.status}).`);
+    // RFC 6749 §5.2 error bodies are JSON; a proxy's or a crashed server's page is not.
+    const body = await response.json().catch(() => null);
+    const reason = body?.error_description || body?.error;
+    const error = new AuthError(reason || `The token request failed: the identity provider answered ${response.status}.`);
     error.status = response.status;
     throw error;
   }
-  if (!body.access_token) throw new AuthError("The identity provider returned no access token.");
+  const body = await jsonOf(response, "The token request");
+  if (!body || typeof body !== "object" || !body.access_token) throw new AuthError("The identity provider returned no access token.");
   return body;
 }
 
@@ -196,9 +209,16 @@ async function verifySignature(header, signed, signature) {
   const algorithm = SIGNATURE_ALGORITHMS[header.alg];
   if (!algorithm) throw new AuthError(`ID tokens signed with ${header.alg} are not accepted.`);
   const endpoints = await getDiscovery();
-  const response = await fetch(endpoints.jwks_uri, { headers: { Accept: "application/json" } });
-  const { keys = [] } = await response.json();
-  const candidates = keys.filter((key) => key.use !== "enc" && (header.kid === undefined || key.kid === header.kid));
+  if (!endpoints.jwks_uri) throw new AuthError("The identity provider publishes no keys (no jwks_uri).");
+  let response;
+  try {
+    response = await fetch(endpoints.jwks_uri, { headers: { Accept: "application/json" } });
+  } catch {
+    throw new OfflineError("The identity provider cannot be reached.");
+  }
+  const jwks = await jsonOf(response, "Loading the identity provider's keys");
+  const published = Array.isArray(jwks?.keys) ? jwks.keys : [];
+  const candidates = published.filter((key) => key.use !== "enc" && (header.kid === undefined || key.kid === header.kid));
   const jwk = candidates.find((key) => key.kty === (header.alg.startsWith("ES") ? "EC" : "RSA"));
   if (!jwk) throw new AuthError("The ID token is signed with a key the issuer does not publish.");
   const publicKey =
@@ -229,8 +249,8 @@ async function accept(tokens, claims) {
     scope: tokens.scope ?? session?.scope ?? config.scope,
   };
   // Rotation: each answer may carry a new refresh token; the old one is now spent.
-  if (tokens.refresh_token) await kv.set("refresh_token", tokens.refresh_token);
-  await kv.set("session", session);
+  if (tokens.refresh_token) await kv.set(keys.refreshToken, tokens.refresh_token);
+  await kv.set(keys.session, session);
   clearTimeout(renewTimer);
   renewTimer = setTimeout(() => refresh().catch(() => {}), renewIn * 1000);
   notify();
@@ -252,7 +272,7 @@ export function refresh() {
 }
 
 async function renew() {
-  const refreshToken = await kv.get("refresh_token");
+  const refreshToken = await kv.get(keys.refreshToken);
   if (!session || !refreshToken) throw new SignInRequired("Please sign in.");
   let tokens;
   try {
@@ -274,16 +294,16 @@ async function endSession() {
   clearTimeout(renewTimer);
   access = null;
   session = null;
-  await kv.delete("refresh_token");
-  await kv.delete("session");
+  await kv.delete(keys.refreshToken);
+  await kv.delete(keys.session);
   notify();
 }
 
 /** Forget everything on this device, then end the session at the issuer. */
 export async function signOut() {
-  const endpoints = discovery ?? (await kv.get(`discovery:${config.issuer}`));
+  const endpoints = discovery ?? (await kv.get(keys.discovery(config.issuer)));
   const idToken = session?.idToken;
-  const refreshToken = await kv.get("refresh_token");
+  const refreshToken = await kv.get(keys.refreshToken);
   clearTimeout(renewTimer);
   access = null;
   session = null;

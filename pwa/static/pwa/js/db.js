@@ -1,20 +1,58 @@
 // IndexedDB, the app's only persistent storage: a key-value store (refresh token,
-// session, cached weeks and projects, discovery) and the offline queue (by uuid).
+// session, discovery, and each user's cached weeks and projects) and the offline
+// queue (by uuid, each item naming its owner).
 const DB_NAME = "abc-timesheets";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const STORES = ["kv", "queue"];
+
+// Version 1 kept one projects list for everybody who signed in on the phone.
+const LEGACY_KEYS = ["projects"];
+
+function userKey(sub, name) {
+  if (!sub) throw new Error("A per-user key needs the signed-in user's sub.");
+  return `user:${sub}:${name}`;
+}
+
+/**
+ * Every key of the key-value store, built here and nowhere else. Device keys
+ * describe the phone and its one session; user keys carry the ID token's `sub`,
+ * so a second person signing in on the same phone never reads the first one's data.
+ */
+export const keys = {
+  session: "session",
+  refreshToken: "refresh_token",
+  discovery: (issuer) => `discovery:${issuer}`,
+  projects: (sub) => userKey(sub, "projects"),
+  week: (sub, monday) => userKey(sub, `week:${monday}`),
+};
 
 let opening = null;
 
 function open() {
   opening ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
-      db.createObjectStore("kv");
-      db.createObjectStore("queue", { keyPath: "uuid" });
+      if (event.oldVersion < 1) {
+        db.createObjectStore("kv");
+        db.createObjectStore("queue", { keyPath: "uuid" });
+      } else {
+        // Caches only; the session, the refresh token and the offline queue stay.
+        const kvStore = request.transaction.objectStore("kv");
+        for (const key of LEGACY_KEYS) kvStore.delete(key);
+        kvStore.delete(IDBKeyRange.bound("week:", "week:\uffff"));
+        kvStore.delete(IDBKeyRange.bound("lastWeek:", "lastWeek:\uffff"));
+      }
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      const db = request.result;
+      // A newer version of the app in another tab needs the database: let it upgrade.
+      db.onversionchange = () => {
+        db.close();
+        opening = null;
+      };
+      resolve(db);
+    };
     request.onerror = () => {
       opening = null;
       reject(request.error);

@@ -18,7 +18,12 @@ export async function queued() {
   return items.filter((item) => item.owner === session.sub).sort((a, b) => a.queuedAt - b.queuedAt);
 }
 
-export const queuedItem = (uuid) => queueStore.get(uuid);
+/** One of the signed-in user's queued entries; another user's entry on this phone is not theirs to see or send. */
+export async function queuedItem(uuid) {
+  const session = currentSession();
+  const item = await queueStore.get(uuid);
+  return session && item?.owner === session.sub ? item : undefined;
+}
 
 export async function enqueue(entry) {
   const item = {

@@ -15,12 +15,39 @@ export function h(tag, attributes = {}, ...children) {
 
 const main = () => document.getElementById("main");
 
-/** Replace the screen; the heading takes focus so screen readers announce the new screen. */
-export function showScreen(title, ...content) {
-  const heading = h("h1", { tabindex: "-1" }, title);
-  main().replaceChildren(heading, ...content.flat(Infinity).filter((part) => part !== null && part !== undefined && part !== false));
-  document.title = `${title} · ABC Timesheets`;
-  return heading;
+/** Thrown by a view that is no longer current; the router drops it silently. */
+export class StaleView extends Error {
+  constructor() {
+    super("The person has moved to another screen.");
+  }
+}
+
+let currentView = null;
+
+/**
+ * Start drawing a new screen. Every screen draws only through the view it is
+ * given, so a screen whose data arrives after the person moved on cannot
+ * overwrite the screen they moved to: its `show` throws StaleView, its `go`
+ * does nothing, and its `signal` is aborted (pending loads are cancelled).
+ */
+export function beginView() {
+  currentView?.controller.abort();
+  const controller = new AbortController();
+  const view = {
+    controller,
+    signal: controller.signal,
+    isCurrent: () => currentView === view,
+    /** Replace the screen; the heading takes focus so screen readers announce the new screen. */
+    show(title, ...content) {
+      if (!view.isCurrent()) throw new StaleView();
+      const heading = h("h1", { tabindex: "-1" }, title);
+      main().replaceChildren(heading, ...content.flat(Infinity).filter((part) => part !== null && part !== undefined && part !== false));
+      document.title = `${title} · ABC Timesheets`;
+      return heading;
+    },
+  };
+  currentView = view;
+  return view;
 }
 
 export const focusHeading = () => main().querySelector("h1")?.focus({ preventScroll: true });

@@ -3,30 +3,38 @@
 import { ApiError, api, listAll } from "../api.js";
 import { OfflineError } from "../auth.js";
 import { formatHours, longDay } from "../dates.js";
-import { announce, h, showScreen } from "../ui.js";
+import { limits } from "../config.js";
+import { announce, focusHeading, h } from "../ui.js";
 
-export async function approvalsScreen({ isCurrent }) {
-  showScreen("Approvals", h("p", {}, "Loading…"));
+export async function approvalsScreen({ view }) {
+  view.show("Approvals", h("p", {}, "Loading…"));
   let entries;
   try {
-    entries = await listAll("/approvals?page_size=200");
+    entries = await listAll("/approvals?page_size=200", { signal: view.signal });
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
-    showScreen("Approvals", h("p", { class: "notice" }, "Approvals need a connection. Try again when you are online."));
+    view.show("Approvals", h("p", { class: "notice" }, "Approvals need a connection. Try again when you are online."));
     return;
   }
-  if (!isCurrent()) return;
-  const list = h("ul", { class: "approvals" }, entries.map((entry) => card(entry)));
-  const empty = h("p", { class: "empty", hidden: entries.length > 0 }, "Nothing is waiting for your decision.");
-  showScreen("Approvals", h("p", { class: "lead" }, `${entries.length} waiting for a decision`), empty, list);
+  const lead = h("p", { class: "lead" });
+  const empty = h("p", { class: "empty" }, "Nothing is waiting for your decision.");
+  const list = h("ul", { class: "approvals" });
+  // After a decision the card goes; the count and the empty note follow (on this screen's own elements).
+  const recount = () => {
+    lead.textContent = `${list.children.length} waiting for a decision`;
+    empty.hidden = list.children.length > 0;
+  };
+  list.append(...entries.map((entry) => card(entry, { view, recount })));
+  recount();
+  view.show("Approvals", lead, empty, list);
 }
 
-function card(entry) {
+function card(entry, { view, recount }) {
   const who = entry.owner.name || entry.owner.email;
   const headingId = `approval-${entry.id}`;
   const commentId = `comment-${entry.id}`;
   const error = h("p", { class: "field-error", id: `${commentId}-error` });
-  const comment = h("textarea", { id: commentId, rows: "2", maxlength: "1000", "aria-describedby": `${commentId}-error` });
+  const comment = h("textarea", { id: commentId, rows: "2", maxlength: String(limits().max_comment_length), "aria-describedby": `${commentId}-error` });
   const item = h(
     "li",
     { class: "approval", "aria-labelledby": headingId, "data-entry-id": String(entry.id) },
@@ -63,13 +71,11 @@ function card(entry) {
       }
       throw problem;
     }
-    const list = item.parentElement;
     item.remove();
+    recount();
     announce(`${status === "approved" ? "Approved" : "Rejected"}: ${who}, ${formatHours(entry.hours)} on ${longDay(entry.date)}.`);
-    const lead = document.querySelector("#main .lead");
-    if (lead) lead.textContent = `${list.children.length} waiting for a decision`;
-    if (!list.children.length) document.querySelector("#main .empty")?.removeAttribute("hidden");
-    document.querySelector("#main h1")?.focus();
+    // Focus returns to the heading only if the person is still on this screen.
+    if (view.isCurrent()) focusHeading();
   }
   return item;
 }

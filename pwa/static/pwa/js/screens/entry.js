@@ -2,32 +2,21 @@
 // errors beside the fields, queues new entries when there is no connection.
 import { ApiError, api } from "../api.js";
 import { OfflineError, hasScope } from "../auth.js";
+import { limits } from "../config.js";
+import { loadProjects } from "../data.js";
 import { formatHours, isIsoDay, longDay, today } from "../dates.js";
-import { kv } from "../db.js";
 import { enqueue, queuedItem } from "../sync.js";
-import { announce, badge, confirmDialog, field, h, setFieldError, showScreen } from "../ui.js";
+import { announce, badge, confirmDialog, field, h, setFieldError } from "../ui.js";
 
 const FIELDS = ["date", "project", "hours", "notes"];
 
-/** Active projects; the copy kept on this phone when offline. */
-export async function loadProjects() {
-  try {
-    const projects = await api("GET", "/projects");
-    await kv.set("projects", projects);
-    return projects;
-  } catch (error) {
-    if (!(error instanceof OfflineError)) throw error;
-    return (await kv.get("projects")) ?? [];
-  }
-}
-
-export async function newEntryScreen({ params, go }) {
-  showScreen("Add time", h("p", {}, "Loading…"));
-  const projects = await loadProjects();
+export async function newEntryScreen({ params, view, go }) {
+  view.show("Add time", h("p", {}, "Loading…"));
+  const projects = await loadProjects({ signal: view.signal });
   const values = { date: isIsoDay(params.date) ? params.date : today(), project: "", hours: "", notes: "" };
   // One uuid per form: pressing Save twice, or a retry after a lost answer, still makes one entry.
   const uuid = crypto.randomUUID();
-  renderForm("Add time", projects, values, async (data, form) => {
+  renderForm(view, "Add time", projects, values, async (data, form) => {
     const item = { ...data, uuid, project_name: projectName(projects, data.project) };
     if (navigator.onLine) {
       try {
@@ -44,11 +33,11 @@ export async function newEntryScreen({ params, go }) {
   });
 }
 
-export async function queuedEntryScreen({ params, go }) {
+export async function queuedEntryScreen({ params, view, go }) {
   const item = await queuedItem(params.uuid);
   if (!item) return go("#/week");
-  const projects = await loadProjects();
-  const form = renderForm("Fix unsynced entry", projects, item, async (data) => {
+  const projects = await loadProjects({ signal: view.signal });
+  const form = renderForm(view, "Fix unsynced entry", projects, item, async (data) => {
     await enqueue({ ...item, ...data, project_name: projectName(projects, data.project) });
     announce("Saved. It will sync when you are online.");
     go(`#/week/${data.date}`);
@@ -59,25 +48,27 @@ export async function queuedEntryScreen({ params, go }) {
   }
 }
 
-export async function editEntryScreen({ params, go }) {
-  showScreen("Edit entry", h("p", {}, "Loading…"));
+export async function editEntryScreen({ params, view, go }) {
+  view.show("Edit entry", h("p", {}, "Loading…"));
+  const { signal } = view;
   let entry;
   let projects;
   try {
-    [entry, projects] = await Promise.all([api("GET", `/timesheets/${params.id}`), loadProjects()]);
+    [entry, projects] = await Promise.all([api("GET", `/timesheets/${params.id}`, undefined, { signal }), loadProjects({ signal })]);
   } catch (error) {
     if (error instanceof OfflineError) {
-      showScreen("Edit entry", h("p", { class: "notice" }, "Changing an entry needs a connection. Try again when you are online."));
+      view.show("Edit entry", h("p", { class: "notice" }, "Changing an entry needs a connection. Try again when you are online."));
       return;
     }
     if (error instanceof ApiError && error.status === 404) {
-      showScreen("Edit entry", h("p", { class: "notice" }, "This entry no longer exists."));
+      view.show("Edit entry", h("p", { class: "notice" }, "This entry no longer exists."));
       return;
     }
     throw error;
   }
   const locked = entry.status === "approved";
   const form = renderForm(
+    view,
     "Edit entry",
     projects,
     { ...entry, project: String(entry.project) },
@@ -125,7 +116,8 @@ export async function editEntryScreen({ params, go }) {
 
 const projectName = (projects, id) => projects.find((project) => String(project.id) === String(id))?.name ?? "Project";
 
-function renderForm(title, projects, values, onSave, { locked = false, status = null } = {}) {
+function renderForm(view, title, projects, values, onSave, { locked = false, status = null } = {}) {
+  const { max_hours_per_day: maxHours, hours_step: step, max_notes_length: maxNotes } = limits();
   const projectOptions = [
     h("option", { value: "" }, "Choose a project"),
     ...projects.map((project) => h("option", { value: String(project.id) }, project.name)),
@@ -146,16 +138,16 @@ function renderForm(title, projects, values, onSave, { locked = false, status = 
         name: "hours",
         type: "number",
         inputmode: "decimal",
-        min: "0.25",
-        max: "24",
-        step: "0.25",
+        min: String(step),
+        max: String(maxHours),
+        step: String(step),
         required: true,
         value: values.hours === "" ? "" : String(values.hours),
         disabled: locked,
       }),
-      "In quarter hours, e.g. 7.5",
+      `In steps of ${step} h (e.g. ${7 + 2 * step}), at most ${maxHours} h a day`,
     ),
-    field("entry-notes", "Notes (optional)", h("textarea", { name: "notes", rows: "3", maxlength: "1000", disabled: locked }, values.notes ?? "")),
+    field("entry-notes", "Notes (optional)", h("textarea", { name: "notes", rows: "3", maxlength: String(maxNotes), disabled: locked }, values.notes ?? "")),
     !locked && h("button", { type: "submit", class: "primary wide" }, "Save"),
     h("a", { class: "button secondary wide", href: `#/week/${values.date || today()}` }, locked ? "Back" : "Cancel"),
   );
@@ -175,24 +167,28 @@ function renderForm(title, projects, values, onSave, { locked = false, status = 
   form.addEventListener("change", (event) => {
     if (event.target.getAttribute("aria-invalid")) validate(form, event.target.name);
   });
-  showScreen(title, form);
+  view.show(title, form);
   return form;
 }
 
 function checks(form) {
-  const { date, project, hours } = form.elements;
+  const { max_hours_per_day: maxHours, hours_step: step, max_notes_length: maxNotes } = limits();
+  const { date, project, hours, notes } = form.elements;
   const value = Number(hours.value);
   return {
     date: isIsoDay(date.value) ? "" : "Choose a date.",
     project: project.value ? "" : "Choose a project.",
     hours:
       hours.value.trim() === "" || Number.isNaN(value) ? "Enter the hours."
-      : value <= 0 || value > 24 ? "Hours must be more than 0 and at most 24."
-      : !Number.isInteger(value * 4) ? "Use quarter hours (e.g. 7.25, 7.5, 7.75)."
+      : value <= 0 || value > maxHours ? `Hours must be more than 0 and at most ${maxHours}.`
+      // Counted in steps, so 7.3 / 0.25 = 29.2 is caught without float noise.
+      : Math.abs(value / step - Math.round(value / step)) > 1e-9 ? `Use steps of ${step} hours (e.g. ${stepExamples(step)}).`
       : "",
-    notes: "",
+    notes: notes.value.length > maxNotes ? `Notes can be at most ${maxNotes} characters.` : "",
   };
 }
+
+const stepExamples = (step) => [7 + step, 7 + 2 * step, 7 + 3 * step].map((value) => String(value)).join(", ");
 
 function validate(form, only = null) {
   const problems = checks(form);

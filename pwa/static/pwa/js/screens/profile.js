@@ -1,22 +1,14 @@
 // Profile: who is signed in (from the ID token), what the token allows, sign-out.
 import { currentSession, grantedScopes, signOut } from "../auth.js";
 import { queued } from "../sync.js";
-import { confirmDialog, h, showScreen } from "../ui.js";
+import { scopeLabel } from "../config.js";
+import { confirmDialog, h } from "../ui.js";
 
-const SCOPE_TEXT = {
-  "read:timesheets": "See your timesheets",
-  "create:timesheets": "Log and change time",
-  "delete:timesheets": "Delete entries",
-  "approve:timesheets": "Approve others' time",
-  "batch:upload": "Upload for others",
-  offline_access: "Stay signed in on this device",
-};
-
-export async function profileScreen() {
+export async function profileScreen({ view }) {
   const { profile, issuer } = currentSession();
   const unsynced = await queued();
   const apiScopes = grantedScopes().filter((scope) => !["openid", "profile", "email"].includes(scope));
-  showScreen(
+  view.show(
     "Profile",
     h(
       "div",
@@ -30,7 +22,7 @@ export async function profileScreen() {
     h(
       "ul",
       { class: "scopes", "aria-label": "Granted scopes" },
-      apiScopes.map((scope) => h("li", {}, h("code", {}, scope), " ", SCOPE_TEXT[scope] ?? "")),
+      apiScopes.map((scope) => h("li", {}, h("code", {}, scope), " ", scopeLabel(scope))),
     ),
     h("p", { class: "muted" }, `Signed in with ${new URL(issuer).host}`),
     unsynced.length > 0 && h("p", { class: "notice" }, `${unsynced.length} entries on this phone are not synced yet.`),

@@ -1,10 +1,10 @@
 // Shown whenever nobody is signed in, in place of any protected screen.
 import { signIn } from "../auth.js";
-import { h, showScreen } from "../ui.js";
+import { h } from "../ui.js";
 
-export function signInScreen({ message = "", returnTo = "#/week" } = {}) {
+export function signInScreen({ view, message = "", returnTo = "#/week" }) {
   const problem = h("p", { class: "form-error", role: "alert" }, message);
-  showScreen(
+  view.show(
     "Sign in",
     h("p", { class: "lead" }, "Log your working time from your phone, also without a connection."),
     problem,

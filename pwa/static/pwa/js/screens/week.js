@@ -1,32 +1,23 @@
 // The week: the caller's entries day by day with daily and weekly totals, plus
 // entries still waiting on this device. Shows the saved copy when offline.
-import { OfflineError, currentSession } from "../auth.js";
-import { listAll } from "../api.js";
+import { OfflineError } from "../auth.js";
+import { loadProjects, loadWeek, savedWeek } from "../data.js";
 import { addDays, dayLabel, formatHours, isIsoDay, isoDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
-import { kv } from "../db.js";
 import { discard, queued } from "../sync.js";
-import { announce, badge, h, showScreen } from "../ui.js";
-import { loadProjects } from "./entry.js";
+import { announce, badge, h } from "../ui.js";
 
 const STATUS_TEXT = { pending: "Pending", approved: "Approved", rejected: "Rejected" };
 
-export async function weekScreen({ params, isCurrent }) {
-  const sub = currentSession().sub;
+export async function weekScreen({ params, view }) {
   const monday = mondayOf(isIsoDay(params.date) ? parseDay(params.date) : new Date());
-  const start = isoDay(monday);
-  const cacheKey = `week:${sub}:${start}`;
-  const saved = await kv.get(cacheKey);
+  const saved = await savedWeek(monday);
   let entries = saved?.entries ?? null;
   let problem = null;
-  draw(monday, entries, await queued(), saved ? null : "Loading…");
+  draw(view, monday, entries, await queued(), saved ? null : "Loading…");
   try {
     // The project list comes along, so the form works offline later.
-    [entries] = await Promise.all([
-      listAll(`/timesheets?from=${start}&to=${isoDay(addDays(monday, 6))}&page_size=200`),
-      loadProjects(),
-    ]);
-    await kv.set(cacheKey, { entries, savedAt: Date.now() });
-    await kv.set(`lastWeek:${sub}`, start);
+    const { signal } = view;
+    [entries] = await Promise.all([loadWeek(monday, { signal }), loadProjects({ signal })]);
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
     const when = saved ? new Date(saved.savedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "";
@@ -34,17 +25,17 @@ export async function weekScreen({ params, isCurrent }) {
       ? `Offline: showing this week as saved on ${when}. New entries sync when you are back online.`
       : "Offline: this week has not been loaded on this device yet. New entries sync when you are back online.";
   }
-  if (isCurrent()) draw(monday, entries, await queued(), problem, !problem);
+  draw(view, monday, entries, await queued(), problem, !problem);
 }
 
-function draw(monday, entries, waiting, notice, fresh = false) {
+function draw(view, monday, entries, waiting, notice, fresh = false) {
   const serverUuids = new Set((entries ?? []).map((entry) => entry.uuid));
   const days = Array.from({ length: 7 }, (_, index) => isoDay(addDays(monday, index)));
   const inWeek = (item) => item.date >= days[0] && item.date <= days[6];
   const local = waiting.filter((item) => inWeek(item) && !serverUuids.has(item.uuid));
   const counted = [...(entries ?? []), ...local.filter((item) => item.state === "waiting")];
   const addDate = days.includes(today()) ? today() : days[0];
-  const heading = showScreen(
+  const heading = view.show(
     "Week",
     h(
       "div",
