@@ -6,7 +6,7 @@ PORT ?= 8000
 export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format install install-dev browser clean
+.PHONY: run test test-fast lint format install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ format: install-dev
 
 test: install-dev browser lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the browser tests and the tests that start servers or subprocesses
+# (markers `browser` and `live`); no lint. `make test` stays the whole suite.
+test-fast: install-dev
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m "not browser and not live" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -38,8 +37,3 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-
-
-if settings.ADMIN_SSO:
-    # Offer the external issuer's sign-in on the admin login page.
-    admin.site.login_template = "authn/admin_login.html"

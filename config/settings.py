@@ -264,7 +264,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 
-# --- Admin: managers' sign-in through an external issuer (authn/admin_sso.py) ---------------
+# --- Admin: managers' sign-in through an external issuer (timesheets/admin_sso.py) ----------
 # With the embedded issuer the admin keeps Django's own sign-in. With AUTH0_DOMAIN or
 # OIDC_ISSUER, setting ADMIN_OIDC_CLIENT_ID/SECRET (a confidential "Regular Web Application"
 # whose callback is PUBLIC_URL/admin/sso/callback/) lets managers sign in there; only a token
@@ -277,9 +277,9 @@ if ADMIN_SSO and not ADMIN_OIDC_CLIENT_SECRET:
 if ADMIN_SSO:
     AUTHENTICATION_BACKENDS = [
         "django.contrib.auth.backends.ModelBackend",
-        "authn.admin_sso.AdminOIDCBackend",
+        "timesheets.admin_sso.AdminOIDCBackend",
     ]
-# mozilla-django-oidc reads these; endpoints and client come from authn/admin_sso.py.
+# mozilla-django-oidc reads these; endpoints and client come from timesheets/admin_sso.py.
 OIDC_RP_SCOPES = "openid profile email approve:timesheets"
 OIDC_USE_PKCE = True
 OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"

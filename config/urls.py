@@ -26,7 +26,7 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     path("healthz", healthz, name="healthz"),
     # Managers' admin sign-in through an external issuer; before admin/ so its catch-all doesn't take it.
-    *([path("", include("authn.admin_sso"))] if settings.ADMIN_SSO else []),
+    *([path("", include("timesheets.admin_sso"))] if settings.ADMIN_SSO else []),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -8,6 +8,6 @@ class IdpConfig(AppConfig):
     verbose_name = "Identity provider"
 
     def ready(self) -> None:
-        from idp import conf
+        from idp import checks, conf  # noqa: F401  (importing idp.checks registers the system checks)
 
         conf.install()

@@ -1,6 +1,6 @@
 """Idempotent set-up of the tenant's parts: the API, applications, roles, users.
 
-`demo_tenant` composes these; they are plain functions so the admin or other
+The product's `demo_tenant` command composes these; they are plain functions so the admin or other
 commands can reuse them.
 """
 

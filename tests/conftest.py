@@ -147,3 +147,13 @@ def as_machine(make_token: TokenFactory):
         return BearerClient().as_token(token)
 
     return _as
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests served over real HTTP by pytest's live server are `live`: `make test-fast` leaves them out.
+
+    Tests that start gunicorn or run Django in a child process carry the marker in their module.
+    """
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -33,6 +34,9 @@ admin.site.site_header = "ABC Timesheets administration"
 admin.site.site_title = "ABC Timesheets admin"
 # Adds the weekly summary link to the admin index (the template extends admin/index.html).
 admin.site.index_template = "timesheets/admin/index.html"
+if settings.ADMIN_SSO:
+    # Offer the external issuer's sign-in (timesheets/admin_sso.py) on the admin login page.
+    admin.site.login_template = "timesheets/admin/login.html"
 
 SUMMARY_MAX_WEEKS = 12
 

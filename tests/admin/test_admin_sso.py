@@ -15,7 +15,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
@@ -27,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from oauth2_provider.models import get_application_model
 
 from authn.issuer import reset_caches
+from tests.support.live import stop, wait_until_healthy
 from tests.support.tenant import demo_tenant_json, serve_embedded_issuer_at
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,24 +84,10 @@ def admin_app(live_server, tmp_path_factory) -> Iterator[dict]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the admin app did not start:\n" + (var / "server.log").read_text())
-            time.sleep(0.2)
+        wait_until_healthy(url, process=server, log=var / "server.log")
         yield {"url": url, "db": var / "admin.sqlite3", "log": var / "server.log"}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         log.close()
 
 

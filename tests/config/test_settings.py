@@ -66,6 +66,7 @@ def _settings_in_child(tmp_path, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -82,6 +83,7 @@ def test_bad_configuration_stops_the_process(tmp_path, env, message):
     assert message in result.stderr
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
@@ -97,6 +99,7 @@ def test_issuer_selection(tmp_path, env, expected):
     assert result.stdout.strip() == expected
 
 
+@pytest.mark.live
 def test_secret_key_is_generated_once_and_kept(tmp_path):
     script = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path)}

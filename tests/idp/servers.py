@@ -11,10 +11,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
+from tests.support.live import ServerDidNotStart, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -76,25 +75,14 @@ class AppServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+        try:
+            wait_until_healthy(self.url, process=self.process, log=self.log)
+        except ServerDidNotStart:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
+        stop(self.process, timeout=15)
         self.process = None

@@ -18,6 +18,8 @@ from tests.idp.oauth_client import AuthorizationRequest, bearer
 from tests.idp.servers import AppServer
 from tests.support.issuer import SigningKey, TokenFactory
 
+pytestmark = pytest.mark.live  # two gunicorn subprocesses
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory) -> Iterator[tuple[AppServer, dict, AppServer]]:

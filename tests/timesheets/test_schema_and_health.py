@@ -83,6 +83,7 @@ def test_healthz(client):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
+@pytest.mark.live
 def test_healthz_reports_an_unreachable_database(tmp_path):
     """A real unreachable database: the app in a child process pointed at a closed port."""
     script = (

@@ -16,6 +16,7 @@ def rows_of(tool, path: Path, fmt: str = "auto"):
     return list(tool.read_rows(str(path), fmt))
 
 
+@pytest.mark.live
 def test_the_tool_does_not_import_django() -> None:
     code = (
         "import importlib.util, sys\n"
@@ -94,6 +95,7 @@ def test_an_explicit_uuid_column_wins(tool, tmp_path: Path) -> None:
     assert rows_of(tool, path)[0].item["uuid"] == "8c1b7a36-3f8e-4a51-9f0d-0a3c5d1e2b44"
 
 
+@pytest.mark.live
 def test_usage_errors_exit_2_without_contacting_anyone(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin"}
     result = subprocess.run(

@@ -2,7 +2,9 @@
 
 Used only when an external issuer is configured (`AUTH0_DOMAIN` / `OIDC_ISSUER`)
 and `ADMIN_OIDC_CLIENT_ID` is set; with the embedded issuer the admin keeps
-Django's own sign-in. Built on mozilla-django-oidc (Authorization Code flow
+Django's own sign-in. It lives with the admin it serves (the product side): it
+grants and revokes the Managers' admin access, which `authn` and `idp` must not
+know about. Built on mozilla-django-oidc (Authorization Code flow
 with PKCE, state and nonce). On top of it:
 
 - endpoints come from the configured issuer (authn.issuer), not from settings;
@@ -32,11 +34,11 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 from rest_framework.exceptions import APIException
 
-from authn import services
 from authn.authentication import scopes_from_claims, validate_access_token
 from authn.issuer import DiscoveryUnavailable, issuer_endpoints, jwks_cache
 from authn.jwks import JWKSUnavailable
 from authn.permissions import APPROVE
+from authn.services import user_sync_from_claims
 from timesheets.services import manager_admin_access_grant, manager_admin_access_revoke
 
 logger = logging.getLogger(__name__)
@@ -154,7 +156,7 @@ class AdminOIDCBackend(OIDCAuthenticationBackend):
                 manager_admin_access_revoke(user=existing)
             logger.info("admin sign-in refused for %s: token lacks %s", claims["sub"], APPROVE)
             return None
-        user = services.user_sync_from_claims(claims={**profile, **claims})
+        user = user_sync_from_claims(claims={**profile, **claims})
         manager_admin_access_grant(user=user)
         return user
 

@@ -4,6 +4,9 @@ With the embedded issuer: the Timesheets API and its scopes, the apps (the PWA,
 Swagger UI, a batch client), the roles, an employee and a manager with fresh
 passwords, and the demo projects. With an external issuer (Auth0 / OIDC) only
 the projects: the identity part is managed by that provider.
+
+It lives in the product because it provisions product data (projects, the
+Managers' admin access); the identity part comes from idp's tenant helpers.
 """
 
 from __future__ import annotations
