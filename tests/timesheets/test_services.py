@@ -260,8 +260,11 @@ def test_an_upload_reads_the_same_number_of_times_for_10_items_as_for_1000(alice
     assert few_reads == many_reads
     assert many_reads <= 8  # users, projects, the row lock, earlier uploads, day totals (+ savepoints)
     # The inserts are bulk: as few statements as the backend's parameter limit allows, for entries and audit rows.
-    entry_batch = connection.ops.bulk_batch_size([f for f in Entry._meta.concrete_fields if not f.primary_key], [])
-    audit_batch = connection.ops.bulk_batch_size([f for f in EntryAudit._meta.concrete_fields if not f.primary_key], [])
+    rows = [None] * 1000
+    entry_batch = connection.ops.bulk_batch_size([f for f in Entry._meta.concrete_fields if not f.primary_key], rows)
+    audit_batch = connection.ops.bulk_batch_size(
+        [f for f in EntryAudit._meta.concrete_fields if not f.primary_key], rows
+    )
     assert many_inserts == math.ceil(1000 / entry_batch) + math.ceil(1000 / audit_batch)
     assert EntryAudit.objects.filter(action=EntryAudit.Action.CREATED, client_id="batch-client").count() == 1010
 

@@ -100,7 +100,7 @@ def upload_key(
     return uuid_lib.uuid5(UPLOAD_NAMESPACE, name)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Row:
     """An item whose references resolved and whose fields are valid: what would be written."""
 
