@@ -42,6 +42,9 @@ class User(AbstractUser):
             ),
         ]
 
+    # A person, as opposed to authn.principals.MachineClient (see Principal there).
+    is_person = True
+
     @property
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.email or self.username

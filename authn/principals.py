@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from authn.models import User
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class MachineClient:
     is_active = True
     is_staff = False
     is_superuser = False
+    is_person = False  # authn.models.User.is_person is True
     pk = None
     id = None
 
@@ -39,3 +43,8 @@ class MachineClient:
 
     def __hash__(self) -> int:
         return hash(("MachineClient", self.client_id))
+
+
+# Who an API request (or an admin action) acts as. Code that must tell the two apart
+# asks `principal.is_person`, never whether it has a primary key.
+Principal: TypeAlias = "User | MachineClient"

@@ -28,7 +28,7 @@ from django.utils.html import format_html
 
 from timesheets import admin_reports, services
 from timesheets.errors import DomainError
-from timesheets.models import MAX_HOURS_PER_DAY, Entry, EntryAudit, EntryStatus, Project
+from timesheets.models import MAX_COMMENT_LENGTH, Entry, EntryAudit, EntryStatus, Project
 
 admin.site.site_header = "ABC Timesheets administration"
 admin.site.site_title = "ABC Timesheets admin"
@@ -74,7 +74,7 @@ class EntryAuditInline(admin.TabularInline):
 
 
 class EntryAdminForm(forms.ModelForm):
-    """Checks what the service will check, so a refusal shows on the form instead of failing the save."""
+    """Shows on the form what the service would refuse (services.entry_update_errors), instead of failing the save."""
 
     class Meta:
         model = Entry
@@ -82,29 +82,10 @@ class EntryAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        entry = self.instance
-        if entry.pk and Entry.objects.filter(pk=entry.pk, status=EntryStatus.APPROVED).exists():
-            raise ValidationError("This entry is approved and can no longer be changed.")
-        if data.get("hours") is not None:
-            try:
-                data["hours"] = services.validate_hours(data["hours"])
-            except ValidationError as exc:
-                self.add_error(None, exc)
-        project = data.get("project")
-        if project is not None and project.pk != entry.project_id and not project.active:
-            self.add_error("project", f"Project '{project.name}' is archived and takes no new time.")
-        if data.get("date") and data.get("hours") and not self.errors:
-            booked = (
-                Entry.objects.filter(owner_id=entry.owner_id, date=data["date"])
-                .exclude(pk=entry.pk)
-                .aggregate(total=Sum("hours"))["total"]
-            ) or Decimal(0)
-            if booked + data["hours"] > MAX_HOURS_PER_DAY:
-                self.add_error(
-                    "hours",
-                    f"That makes {booked + data['hours']} hours on {data['date'].isoformat()}; "
-                    f"at most {MAX_HOURS_PER_DAY} hours can be logged per day ({booked} already logged).",
-                )
+        changes = {name: data[name] for name in self.Meta.fields if data.get(name) is not None}
+        for field, refusals in services.entry_update_errors(entry=self.instance, **changes).items():
+            for refusal in refusals:
+                self.add_error(field, refusal)  # NON_FIELD_ERRORS: the entry as a whole
         return data
 
 
@@ -135,7 +116,7 @@ class WeekFilter(admin.SimpleListFilter):
 class RejectForm(forms.Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=1000,
+        max_length=MAX_COMMENT_LENGTH,
         help_text="Tell the employee why; they see this comment and can correct the entry.",
     )
 

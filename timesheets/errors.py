@@ -29,6 +29,13 @@ class SelfApproval(DomainError):
     status = 403
 
 
+class PersonRequired(DomainError):
+    """Only a person may do this: a machine client (a Client Credentials token) acts for nobody."""
+
+    code = "person_required"
+    status = 403
+
+
 class AlreadyDecided(DomainError):
     code = "already_decided"
     status = 409

@@ -39,7 +39,11 @@ class EntrySource(models.TextChoices):
     BATCH = "batch", "Batch upload"
 
 
-MAX_HOURS_PER_DAY = Decimal("24")
+# The limits, named once: the model's fields and constraints, the services, the API's
+# input shapes and the admin's forms all read them from here.
+MAX_HOURS_PER_DAY = Decimal("24")  # also the most one entry can hold
+MAX_NOTES_LENGTH = 1000
+MAX_COMMENT_LENGTH = 1000  # a decision's comment (kept on the entry and in its audit row)
 
 
 class Entry(models.Model):
@@ -53,13 +57,13 @@ class Entry(models.Model):
     date = models.DateField()
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="entries")
     hours = models.DecimalField(max_digits=4, decimal_places=2)
-    notes = models.TextField(max_length=1000, blank=True)
+    notes = models.TextField(max_length=MAX_NOTES_LENGTH, blank=True)
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.CharField(max_length=1000, blank=True)
+    decision_comment = models.CharField(max_length=MAX_COMMENT_LENGTH, blank=True)
     uuid = models.UUIDField(default=uuid_lib.uuid4, help_text="Client-chosen key that makes creation idempotent.")
     source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.API)
     client_id = models.CharField(max_length=255, blank=True, help_text="The OAuth client that created the entry.")
@@ -71,7 +75,9 @@ class Entry(models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "uuid"], name="entry_uuid_unique_per_owner"),
-            models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24), name="entry_hours_range"),
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=MAX_HOURS_PER_DAY), name="entry_hours_range"
+            ),
             models.CheckConstraint(
                 # Quarter hours: hours * 4 is a whole number.
                 condition=Exact(Mod(models.F("hours") * 4, 1), 0),
@@ -120,7 +126,7 @@ class EntryAudit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     client_id = models.CharField(max_length=255, blank=True)
-    comment = models.CharField(max_length=1000, blank=True)
+    comment = models.CharField(max_length=MAX_COMMENT_LENGTH, blank=True)
     changes = models.JSONField(default=dict, blank=True, help_text="Field values before and after.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 
+from authn.principals import Principal
 from timesheets.models import Entry, EntrySource, EntryStatus, Project
-
-
-def _is_person(actor: Any) -> bool:
-    return getattr(actor, "pk", None) is not None
 
 
 def entry_list(
     *,
-    actor: Any,
+    actor: Principal,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     project: Project | None = None,
     status: str | None = None,
 ) -> QuerySet[Entry]:
     """The actor's own entries; for a machine client, the entries it uploaded."""
-    if _is_person(actor):
+    if actor.is_person:
         qs = Entry.objects.filter(owner=actor)
-    elif getattr(actor, "client_id", ""):
+    elif actor.client_id:
         qs = Entry.objects.filter(client_id=actor.client_id, source=EntrySource.BATCH)
     else:
         return Entry.objects.none()
@@ -41,20 +37,20 @@ def entry_list(
     return qs.order_by("-date", "-id")
 
 
-def entry_get(*, actor: Any, entry_id: int) -> Entry | None:
+def entry_get(*, actor: Principal, entry_id: int) -> Entry | None:
     """One of the actor's entries (see entry_list), or None: another's entry looks like a missing one."""
     return entry_list(actor=actor).filter(pk=entry_id).first()
 
 
-def approval_queue(*, actor: Any) -> QuerySet[Entry]:
+def approval_queue(*, actor: Principal) -> QuerySet[Entry]:
     """Pending entries the actor may decide: everyone's but their own, oldest first."""
     qs = Entry.objects.filter(status=EntryStatus.PENDING).select_related("project", "owner", "decided_by")
-    if _is_person(actor):
+    if actor.is_person:
         qs = qs.exclude(owner=actor)
     return qs.order_by("date", "id")
 
 
-def approvable_entry_get(*, actor: Any, entry_id: int) -> Entry | None:
+def approvable_entry_get(*, actor: Principal, entry_id: int) -> Entry | None:
     """Any entry, for an approver (the caller has checked the approve scope or permission).
 
     The approver's own entries are returned too, so that the service can refuse

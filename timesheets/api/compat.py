@@ -18,11 +18,12 @@ from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, READ
 from timesheets import selectors, services
 from timesheets.api.serializers import CompatEntrySerializer, EntryInput, UploadItemInput
 from timesheets.api.views import client_id_of, create_own_entry, decide, parse, parse_upload
+from timesheets.models import MAX_COMMENT_LENGTH
 
 
 class CompatDecisionInput(serializers.Serializer):
     approved = serializers.BooleanField(required=False, default=True)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_COMMENT_LENGTH, default="")
 
 
 @extend_schema(tags=["sample-client compatibility"])

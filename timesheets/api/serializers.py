@@ -9,8 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from timesheets.models import Entry, EntryStatus, Project
-from timesheets.services import MAX_NOTES_LENGTH
+from timesheets.models import MAX_COMMENT_LENGTH, MAX_NOTES_LENGTH, Entry, EntryStatus, Project
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Project id or name."})
@@ -107,7 +106,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class DecisionInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=[EntryStatus.APPROVED.value, EntryStatus.REJECTED.value])
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_COMMENT_LENGTH, default="")
 
 
 class UploadItemInput(serializers.Serializer):

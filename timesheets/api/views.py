@@ -127,7 +127,7 @@ class EntryListCreate(APIView):
 
 
 def create_own_entry(request: Request, data: dict[str, Any]) -> tuple[Entry, bool]:
-    if getattr(request.user, "pk", None) is None:
+    if not request.user.is_person:
         raise exceptions.PermissionDenied(
             "A client token owns no timesheet; upload entries for employees at /api/timesheets/upload."
         )
@@ -190,12 +190,14 @@ def parse_upload(data: Any) -> list[services.UploadItem]:
         raise ValidationError({"entries": f"Send at most {MAX_UPLOAD_ITEMS} entries per request."})
     parsed: list[services.UploadItem] = []
     errors: list[dict[str, Any]] = []
+    shape = UploadItemInput()  # one instance for every item: building a serializer's fields is the costly part
     for index, raw in enumerate(items):
-        serializer = UploadItemInput(data=raw)
-        if not serializer.is_valid():
-            errors.append({"index": index, "fields": {k: [str(m) for m in v] for k, v in serializer.errors.items()}})
+        try:
+            v = shape.run_validation(raw)
+        except serializers.ValidationError as exc:
+            fields = exc.detail.items()
+            errors.append({"index": index, "fields": {name: [str(m) for m in found] for name, found in fields}})
             continue
-        v = serializer.validated_data
         parsed.append(
             services.UploadItem(
                 user_ref=v["user_id"].strip(),
@@ -287,7 +289,7 @@ class Me(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
         token = request.auth
-        is_person = getattr(user, "pk", None) is not None
+        is_person = user.is_person
         return Response(
             {
                 "sub": token.subject,

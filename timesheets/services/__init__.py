@@ -8,7 +8,7 @@ changes entries. Rules enforced here:
   locked, so two concurrent requests cannot both pass the check);
 - creation is idempotent per (owner, uuid);
 - approved entries are locked; only pending entries are decided;
-- nobody decides on their own entries;
+- nobody decides on their own entries, and only a person decides;
 - every change leaves an EntryAudit row.
 
 The functions live in small modules by topic (entries, upload, provisioning);
@@ -17,8 +17,9 @@ callers import them from here.
 
 from __future__ import annotations
 
+from timesheets.models import MAX_COMMENT_LENGTH, MAX_HOURS_PER_DAY, MAX_NOTES_LENGTH
 from timesheets.services.entries import (
-    MAX_NOTES_LENGTH,
+    day_total_error,
     entry_approve,
     entry_create,
     entry_decide,
@@ -26,6 +27,7 @@ from timesheets.services.entries import (
     entry_field_errors,
     entry_reject,
     entry_update,
+    entry_update_errors,
     validate_hours,
     validate_notes,
     validate_project,
@@ -43,9 +45,12 @@ from timesheets.services.upload import UploadItem, UploadResult, entries_upload,
 __all__ = [
     "MANAGERS_GROUP_NAME",
     "MANAGER_PERMISSIONS",
+    "MAX_COMMENT_LENGTH",
+    "MAX_HOURS_PER_DAY",
     "MAX_NOTES_LENGTH",
     "UploadItem",
     "UploadResult",
+    "day_total_error",
     "entries_upload",
     "entry_approve",
     "entry_create",
@@ -54,6 +59,7 @@ __all__ = [
     "entry_field_errors",
     "entry_reject",
     "entry_update",
+    "entry_update_errors",
     "manager_admin_access_grant",
     "manager_admin_access_revoke",
     "managers_group_ensure",

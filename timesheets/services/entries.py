@@ -7,19 +7,27 @@ import uuid as uuid_lib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from timesheets.errors import AlreadyDecided, EntryLocked, SelfApproval
-from timesheets.models import MAX_HOURS_PER_DAY, Entry, EntryAudit, EntrySource, EntryStatus, Project
+from authn.models import User
+from authn.principals import Principal
+from timesheets.errors import AlreadyDecided, EntryLocked, PersonRequired, SelfApproval
+from timesheets.models import (
+    MAX_COMMENT_LENGTH,
+    MAX_HOURS_PER_DAY,
+    MAX_NOTES_LENGTH,
+    Entry,
+    EntryAudit,
+    EntrySource,
+    EntryStatus,
+    Project,
+)
 
-User = get_user_model()
-
-MAX_NOTES_LENGTH = 1000
 _QUARTER = Decimal("0.25")
+ENTRY_LOCKED_MESSAGE = "This entry is approved and can no longer be changed."
 
 
 # --- validation of single fields -------------------------------------------------------------
@@ -31,7 +39,7 @@ def validate_hours(hours: Any) -> Decimal:
     except (InvalidOperation, ValueError):
         raise ValidationError({"hours": "Enter a number of hours."}) from None
     if not value.is_finite() or value <= 0 or value > MAX_HOURS_PER_DAY:
-        raise ValidationError({"hours": "Hours must be more than 0 and at most 24."})
+        raise ValidationError({"hours": f"Hours must be more than 0 and at most {MAX_HOURS_PER_DAY}."})
     if value % _QUARTER != 0:
         raise ValidationError({"hours": "Hours must be in quarter hours (e.g. 7.25, 7.5, 7.75)."})
     return value.quantize(Decimal("0.01"))
@@ -70,23 +78,31 @@ def lock_owners(owner_ids: set[int]) -> None:
     list(User.objects.select_for_update().filter(pk__in=owner_ids).order_by("pk").values_list("pk", flat=True))
 
 
-def _hours_booked(*, owner: Any, date: dt.date, excluding: int | None = None) -> Decimal:
-    qs = Entry.objects.filter(owner=owner, date=date)
+def hours_booked(*, owner_id: int, date: dt.date, excluding: int | None = None) -> Decimal:
+    """The owner's hours on `date`, leaving out the entry `excluding` (the one being changed)."""
+    qs = Entry.objects.filter(owner_id=owner_id, date=date)
     if excluding is not None:
         qs = qs.exclude(pk=excluding)
     return qs.aggregate(total=Sum("hours"))["total"] or Decimal(0)
 
 
+def day_total_error(*, booked: Decimal, adding: Decimal, date: dt.date) -> str | None:
+    """The 24-hour rule: why adding `adding` hours to the `booked` ones on `date` is refused, or None.
+
+    The one wording of the rule, for the API, the phone app, the admin and uploads alike.
+    """
+    if booked + adding <= MAX_HOURS_PER_DAY:
+        return None
+    return (
+        f"That makes {booked + adding} hours on {date.isoformat()}; "
+        f"at most {MAX_HOURS_PER_DAY} hours can be logged per day ({booked} already logged)."
+    )
+
+
 def _check_day_total(*, booked: Decimal, adding: Decimal, date: dt.date) -> None:
-    if booked + adding > MAX_HOURS_PER_DAY:
-        raise ValidationError(
-            {
-                "hours": (
-                    f"That makes {booked + adding} hours on {date.isoformat()}; "
-                    f"at most {MAX_HOURS_PER_DAY} hours can be logged per day ({booked} already logged)."
-                )
-            }
-        )
+    message = day_total_error(booked=booked, adding=adding, date=date)
+    if message is not None:
+        raise ValidationError({"hours": message})
 
 
 # --- audit -----------------------------------------------------------------------------------------
@@ -103,14 +119,20 @@ def entry_snapshot(entry: Entry) -> dict[str, Any]:
 
 
 def _audit(
-    *, entry: Entry, action: str, actor: Any, client_id: str = "", comment: str = "", changes: dict | None = None
+    *,
+    entry: Entry,
+    action: str,
+    actor: Principal | None,
+    client_id: str = "",
+    comment: str = "",
+    changes: dict | None = None,
 ) -> EntryAudit:
     return EntryAudit.objects.create(
         entry=entry if action != EntryAudit.Action.DELETED else None,
         entry_uuid=entry.uuid,
         owner_id=entry.owner_id,
         action=action,
-        actor=actor if getattr(actor, "pk", None) is not None else None,
+        actor=actor if actor is not None and actor.is_person else None,
         client_id=client_id,
         comment=comment,
         changes=changes or {},
@@ -122,7 +144,7 @@ def _audit(
 
 def entry_create(
     *,
-    owner: Any,
+    owner: User,
     date: dt.date,
     project: Project,
     hours: Decimal | float | str,
@@ -145,7 +167,7 @@ def entry_create(
         existing = Entry.objects.select_related("project", "owner", "decided_by").filter(owner=owner, uuid=uuid).first()
         if existing is not None:
             return existing, False
-        _check_day_total(booked=_hours_booked(owner=owner, date=date), adding=hours, date=date)
+        _check_day_total(booked=hours_booked(owner_id=owner.pk, date=date), adding=hours, date=date)
         entry = Entry.objects.create(
             owner=owner,
             date=date,
@@ -169,10 +191,46 @@ def entry_create(
 _UNSET: Any = object()
 
 
+def entry_update_errors(
+    *,
+    entry: Entry,
+    date: dt.date = _UNSET,
+    project: Project = _UNSET,
+    hours: Decimal | float | str = _UNSET,
+    notes: str = _UNSET,
+) -> dict[str, list[str]]:
+    """Why entry_update would refuse to make these changes to `entry`: field name → messages, or {}.
+
+    An approved entry is refused as a whole (under NON_FIELD_ERRORS). The 24-hour rule is
+    checked when the date or the hours change and the fields themselves are valid. The admin's
+    form shows these on the form; entry_update raises them, with the owner's row locked.
+    """
+    if entry.is_locked:
+        return {NON_FIELD_ERRORS: [ENTRY_LOCKED_MESSAGE]}
+    fields: dict[str, Any] = {}
+    if hours is not _UNSET:
+        fields["hours"] = hours
+    if notes is not _UNSET:
+        fields["notes"] = notes
+    if project is not _UNSET and project.pk != entry.project_id:
+        fields["project"] = project  # an entry may stay on a project archived since
+    errors = entry_field_errors(**fields)
+    if errors:
+        return errors
+    new_date = entry.date if date is _UNSET else date
+    new_hours = entry.hours if hours is _UNSET else validate_hours(hours)
+    if new_date != entry.date or new_hours != entry.hours:
+        booked = hours_booked(owner_id=entry.owner_id, date=new_date, excluding=entry.pk)
+        message = day_total_error(booked=booked, adding=new_hours, date=new_date)
+        if message is not None:
+            errors["hours"] = [message]
+    return errors
+
+
 def entry_update(
     *,
     entry: Entry,
-    actor: Any,
+    actor: Principal,
     date: dt.date = _UNSET,
     project: Project = _UNSET,
     hours: Decimal | float | str = _UNSET,
@@ -180,20 +238,25 @@ def entry_update(
     client_id: str = "",
 ) -> Entry:
     """Change an entry that is not approved. A rejected entry goes back to pending."""
+    changes = {"date": date, "project": project, "hours": hours, "notes": notes}
+    changes = {name: value for name, value in changes.items() if value is not _UNSET}
     with transaction.atomic():
         lock_owners({entry.owner_id})
         entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
         if entry.is_locked:
-            raise EntryLocked("This entry is approved and can no longer be changed.")
+            raise EntryLocked(ENTRY_LOCKED_MESSAGE)
+        errors = entry_update_errors(entry=entry, **changes)
+        if errors:
+            raise ValidationError(errors)
         before = entry_snapshot(entry)
-        if date is not _UNSET:
+        if "date" in changes:
             entry.date = date
-        if project is not _UNSET and project.pk != entry.project_id:
-            entry.project = validate_project(project)
-        if hours is not _UNSET:
+        if "project" in changes:
+            entry.project = project
+        if "hours" in changes:
             entry.hours = validate_hours(hours)
-        if notes is not _UNSET:
-            entry.notes = validate_notes(notes)
+        if "notes" in changes:
+            entry.notes = notes
         if entry.status == EntryStatus.REJECTED:
             entry.status = EntryStatus.PENDING
             entry.decided_by = None
@@ -202,18 +265,13 @@ def entry_update(
         after = entry_snapshot(entry)
         if after == before:
             return entry
-        _check_day_total(
-            booked=_hours_booked(owner=entry.owner, date=entry.date, excluding=entry.pk),
-            adding=entry.hours,
-            date=entry.date,
-        )
         entry.save()
         changed = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
         _audit(entry=entry, action=EntryAudit.Action.UPDATED, actor=actor, client_id=client_id, changes=changed)
     return entry
 
 
-def entry_delete(*, entry: Entry, actor: Any, client_id: str = "") -> None:
+def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "") -> None:
     with transaction.atomic():
         entry = Entry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
         if entry.is_locked:
@@ -228,14 +286,14 @@ def entry_delete(*, entry: Entry, actor: Any, client_id: str = "") -> None:
         entry.delete()
 
 
-def entry_decide(*, entry: Entry, actor: Any, approve: bool, comment: str = "", client_id: str = "") -> Entry:
+def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str = "", client_id: str = "") -> Entry:
     """Approve or reject a pending entry of someone else, with an optional comment."""
-    if len(comment) > 1000:
-        raise ValidationError({"comment": "The comment can be at most 1000 characters."})
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise ValidationError({"comment": f"The comment can be at most {MAX_COMMENT_LENGTH} characters."})
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say why the entry is rejected."})
-    if getattr(actor, "pk", None) is None:
-        raise SelfApproval("Only a person can approve or reject entries.")
+    if not actor.is_person:
+        raise PersonRequired("Only a person can approve or reject entries.")
     with transaction.atomic():
         entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
         if entry.owner_id == actor.pk:
@@ -258,9 +316,9 @@ def entry_decide(*, entry: Entry, actor: Any, approve: bool, comment: str = "", 
     return entry
 
 
-def entry_approve(*, entry: Entry, actor: Any, comment: str = "", client_id: str = "") -> Entry:
+def entry_approve(*, entry: Entry, actor: Principal, comment: str = "", client_id: str = "") -> Entry:
     return entry_decide(entry=entry, actor=actor, approve=True, comment=comment, client_id=client_id)
 
 
-def entry_reject(*, entry: Entry, actor: Any, comment: str = "", client_id: str = "") -> Entry:
+def entry_reject(*, entry: Entry, actor: Principal, comment: str = "", client_id: str = "") -> Entry:
     return entry_decide(entry=entry, actor=actor, approve=False, comment=comment, client_id=client_id)

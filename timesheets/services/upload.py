@@ -9,17 +9,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Lower
 
+from authn.models import User
+from authn.principals import Principal
 from timesheets.errors import UploadRejected
-from timesheets.models import MAX_HOURS_PER_DAY, Entry, EntryAudit, EntrySource, Project
-from timesheets.services.entries import entry_field_errors, entry_snapshot, lock_owners, validate_hours
-
-User = get_user_model()
+from timesheets.models import Entry, EntryAudit, EntrySource, Project
+from timesheets.services.entries import (
+    day_total_error,
+    entry_field_errors,
+    entry_snapshot,
+    lock_owners,
+    validate_hours,
+)
 
 # Derived upload keys: the same row from the same client maps to the same uuid.
 UPLOAD_NAMESPACE = uuid_lib.UUID("5b6f1d0e-8f3a-4c52-9b1e-2f7c3f0a7d11")
@@ -51,7 +56,7 @@ class UploadResult:
         return len(self.created) - self.created_count
 
 
-def _resolve_users(refs: set[str]) -> dict[str, Any]:
+def _resolve_users(refs: set[str]) -> dict[str, User]:
     """Map each reference (an employee number, or an email in any case) to an active user."""
     lowered = {ref.lower() for ref in refs}
     users = (
@@ -59,8 +64,8 @@ def _resolve_users(refs: set[str]) -> dict[str, Any]:
         .annotate(email_lower=Lower("email"))
         .filter(Q(employee_number__in=refs) | Q(email_lower__in=lowered))
     )
-    by_number: dict[str, Any] = {}
-    by_email: dict[str, Any] = {}
+    by_number: dict[str, User] = {}
+    by_email: dict[str, User] = {}
     for user in users:
         if user.employee_number:
             by_number[user.employee_number] = user
@@ -95,22 +100,66 @@ def upload_key(
     return uuid_lib.uuid5(UPLOAD_NAMESPACE, name)
 
 
-def entries_upload(*, items: list[UploadItem], client_id: str, actor: Any = None) -> UploadResult:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """An item whose references resolved and whose fields are valid: what would be written."""
+
+    index: int
+    item: UploadItem
+    owner: User
+    project: Project
+    hours: Decimal
+    uuid: uuid_lib.UUID
+
+    @property
+    def key(self) -> tuple[int, uuid_lib.UUID]:
+        return (self.owner.pk, self.uuid)
+
+
+# index of an item → field → messages
+_Errors = dict[int, dict[str, list[str]]]
+
+
+def entries_upload(*, items: list[UploadItem], client_id: str, actor: Principal | None = None) -> UploadResult:
     """Upload entries for any employees: all of them or none.
 
     Each item names its employee by email or employee number. An item whose
-    uuid (given, or derived from the item and the client) already exists is
-    returned as it is, so re-sending a batch creates nothing new. Any invalid
-    item rejects the whole batch with UploadRejected listing every problem by
-    the item's index.
+    uuid (given, or derived from the item and the client) this client uploaded
+    before is returned as it is, so re-sending a batch creates nothing new; a
+    uuid the employee's entry from anywhere else holds is refused, never
+    returned. Any invalid item rejects the whole batch with UploadRejected
+    listing every problem by the item's index.
+
+    Three steps: resolve the references and check each item's fields, then, with
+    the employees' rows locked, check the rules that read the database (uuids,
+    24 hours a day), then write every entry and audit row in bulk.
     """
     if not items:
         raise ValidationError({"entries": "Send at least one entry."})
+    errors: _Errors = defaultdict(lambda: defaultdict(list))
+    rows = _resolve(items, client_id=client_id, errors=errors)
+    with transaction.atomic():
+        lock_owners({row.owner.pk for row in rows})
+        previous = _previous_uploads(rows, client_id=client_id, errors=errors)
+        fresh = [row for row in rows if row.key not in previous and row.index not in errors]
+        _validate(fresh, errors=errors)
+        if errors:
+            raise UploadRejected(
+                [
+                    {"index": i, "fields": {f: list(m) for f, m in fields.items()}}
+                    for i, fields in sorted(errors.items())
+                ]
+            )
+        created = _write(fresh, client_id=client_id, actor=actor)
+    entries = [previous.get(row.key) or created[row.key] for row in rows]
+    return UploadResult(entries=entries, created=[row.key not in previous for row in rows])
+
+
+def _resolve(items: list[UploadItem], *, client_id: str, errors: _Errors) -> list[_Row]:
+    """Each item's employee and project (two queries in all), its field errors, and its uuid."""
     users = _resolve_users({item.user_ref for item in items})
     projects = _resolve_projects({item.project_ref for item in items})
-
-    errors: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    resolved: list[tuple[int, UploadItem, Any, Project, Decimal, uuid_lib.UUID]] = []
+    rows: list[_Row] = []
     occurrences: dict[tuple, int] = defaultdict(int)
     for index, item in enumerate(items):
         owner = users.get(item.user_ref)
@@ -140,91 +189,97 @@ def entries_upload(*, items: list[UploadItem], client_id: str, actor: Any = None
                 occurrence=occurrences[signature],
             )
             occurrences[signature] += 1
-        resolved.append((index, item, owner, project, hours, key))
+        rows.append(_Row(index=index, item=item, owner=owner, project=project, hours=hours, uuid=key))
+    return rows
 
-    with transaction.atomic():
-        lock_owners({owner.pk for _, _, owner, _, _, _ in resolved})
-        existing = {
-            (e.owner_id, e.uuid): e
-            for e in Entry.objects.select_related("project", "owner", "decided_by").filter(
-                owner__in={owner.pk for _, _, owner, _, _, _ in resolved},
-                uuid__in={key for *_, key in resolved},
-            )
-        }
-        seen_keys: set[tuple[int, uuid_lib.UUID]] = set()
-        fresh = [r for r in resolved if (r[2].pk, r[5]) not in existing]
-        day_totals = _day_totals({(owner.pk, item.date) for _, item, owner, *_ in fresh})
-        for index, item, owner, _project, hours, key in fresh:
-            if (owner.pk, key) in seen_keys:
-                errors[index]["uuid"].append("This uuid appears twice in the upload.")
-                continue
-            seen_keys.add((owner.pk, key))
-            total = day_totals[(owner.pk, item.date)] + hours
-            day_totals[(owner.pk, item.date)] = total
-            if total > MAX_HOURS_PER_DAY:
-                errors[index]["hours"].append(
-                    f"{owner.email or owner.employee_number} would have {total} hours on {item.date.isoformat()}; "
-                    f"at most {MAX_HOURS_PER_DAY} per day."
-                )
-        if errors:
-            raise UploadRejected(
-                [
-                    {"index": i, "fields": {f: list(m) for f, m in fields.items()}}
-                    for i, fields in sorted(errors.items())
-                ]
-            )
-        new_entries = Entry.objects.bulk_create(
-            [
-                Entry(
-                    owner=owner,
-                    date=item.date,
-                    project=project,
-                    hours=hours,
-                    notes=item.notes,
-                    uuid=key,
-                    source=EntrySource.BATCH,
-                    client_id=client_id,
-                )
-                for _, item, owner, project, hours, key in fresh
-            ],
-            batch_size=1000,
-        )
-        # bulk_create returns primary keys on PostgreSQL and SQLite 3.35+; read them back by key
-        # so the result is right on any backend.
-        by_key = {
-            (e.owner_id, e.uuid): e
-            for e in Entry.objects.select_related("project", "owner", "decided_by").filter(
-                client_id=client_id, uuid__in=[e.uuid for e in new_entries]
-            )
-        }
-        EntryAudit.objects.bulk_create(
-            [
-                EntryAudit(
-                    entry=by_key[(e.owner_id, e.uuid)],
-                    entry_uuid=e.uuid,
-                    owner_id=e.owner_id,
-                    action=EntryAudit.Action.CREATED,
-                    actor=actor if getattr(actor, "pk", None) else None,
-                    client_id=client_id,
-                    changes={"after": entry_snapshot(by_key[(e.owner_id, e.uuid)])},
-                )
-                for e in new_entries
-            ],
-            batch_size=1000,
-        )
-    entries: list[Entry] = []
-    created: list[bool] = []
-    for _, _, owner, _, _, key in resolved:
-        if (owner.pk, key) in existing:
-            entries.append(existing[(owner.pk, key)])
-            created.append(False)
+
+def _previous_uploads(rows: list[_Row], *, client_id: str, errors: _Errors) -> dict[tuple[int, uuid_lib.UUID], Entry]:
+    """The entries this client uploaded before under the rows' uuids (one query).
+
+    A uuid the employee already has on an entry from elsewhere (the phone app, the API,
+    another client) is an error on that item: the entry is not this client's to see.
+    """
+    if not rows:
+        return {}
+    found = Entry.objects.select_related("project", "owner", "decided_by").filter(
+        owner__in={row.owner.pk for row in rows}, uuid__in={row.uuid for row in rows}
+    )
+    mine: dict[tuple[int, uuid_lib.UUID], Entry] = {}
+    taken: set[tuple[int, uuid_lib.UUID]] = set()
+    for entry in found:
+        if entry.source == EntrySource.BATCH and entry.client_id == client_id:
+            mine[(entry.owner_id, entry.uuid)] = entry
         else:
-            entries.append(by_key[(owner.pk, key)])
-            created.append(True)
-    return UploadResult(entries=entries, created=created)
+            taken.add((entry.owner_id, entry.uuid))
+    for row in rows:
+        if row.key in taken:
+            errors[row.index]["uuid"].append(UUID_TAKEN_MESSAGE)
+    return mine
+
+
+UUID_TAKEN_MESSAGE = "This uuid is already used by another of the employee's entries; choose a new one."
+
+
+def _validate(fresh: list[_Row], *, errors: _Errors) -> None:
+    """The rules over the whole batch: a uuid once per upload, 24 hours a day per employee."""
+    day_totals = _day_totals({(row.owner.pk, row.item.date) for row in fresh})
+    seen: set[tuple[int, uuid_lib.UUID]] = set()
+    for row in fresh:
+        if row.key in seen:
+            errors[row.index]["uuid"].append("This uuid appears twice in the upload.")
+            continue
+        seen.add(row.key)
+        day = (row.owner.pk, row.item.date)
+        message = day_total_error(booked=day_totals[day], adding=row.hours, date=row.item.date)
+        day_totals[day] += row.hours
+        if message is not None:
+            errors[row.index]["hours"].append(message)
+
+
+def _write(fresh: list[_Row], *, client_id: str, actor: Principal | None) -> dict[tuple[int, uuid_lib.UUID], Entry]:
+    """Insert the new entries and their audit rows in bulk; the entries by (owner id, uuid)."""
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(
+                owner=row.owner,
+                date=row.item.date,
+                project=row.project,
+                hours=row.hours,
+                notes=row.item.notes,
+                uuid=row.uuid,
+                source=EntrySource.BATCH,
+                client_id=client_id,
+            )
+            for row in fresh
+        ]
+    )
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # Without RETURNING the new rows have no primary keys: read them back by key.
+        entries = list(
+            Entry.objects.select_related("project", "owner", "decided_by").filter(
+                client_id=client_id, source=EntrySource.BATCH, uuid__in=[e.uuid for e in entries]
+            )
+        )
+    audit_actor = actor if actor is not None and actor.is_person else None
+    EntryAudit.objects.bulk_create(
+        [
+            EntryAudit(
+                entry=entry,
+                entry_uuid=entry.uuid,
+                owner_id=entry.owner_id,
+                action=EntryAudit.Action.CREATED,
+                actor=audit_actor,
+                client_id=client_id,
+                changes={"after": entry_snapshot(entry)},
+            )
+            for entry in entries
+        ]
+    )
+    return {(entry.owner_id, entry.uuid): entry for entry in entries}
 
 
 def _day_totals(keys: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Decimal]:
+    """The hours already logged on each (owner id, date), in one query."""
     totals: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
     if not keys:
         return totals
@@ -232,6 +287,7 @@ def _day_totals(keys: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Dec
         Entry.objects.filter(owner__in={o for o, _ in keys}, date__in={d for _, d in keys})
         .values("owner_id", "date")
         .annotate(total=Sum("hours"))
+        .order_by()
     )
     for row in rows:
         totals[(row["owner_id"], row["date"])] = row["total"]
