@@ -144,6 +144,21 @@ def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + 1, 1, 1) if day.month == 12 else dt.date(day.year, day.month + 1, 1)
 
 
+def _date_span(cl: ChangeList) -> tuple[dt.date | None, dt.date | None, list[int] | None]:
+    """First and last date of the list, and its years when they were read on the way."""
+    queryset = cl.queryset
+    if cl.result_count <= TOTALS_MAX_ENTRIES:
+        # A short list (a search, one employee): its distinct dates in one query beat many seeks,
+        # each of which could walk far through the date index between rare matches.
+        dates = list(queryset.order_by("date").values_list("date", flat=True).distinct())
+        if not dates:
+            return None, None, []
+        return dates[0], dates[-1], sorted({d.year for d in dates})
+    first = queryset.order_by("date").values_list("date", flat=True).first()
+    last = queryset.order_by("-date").values_list("date", flat=True).first()
+    return first, last, None
+
+
 def date_hierarchy(cl: ChangeList) -> dict[str, Any]:
     """What Django's {% date_hierarchy %} tag shows (same levels, links and titles), found by index seeks.
 
@@ -162,39 +177,14 @@ def date_hierarchy(cl: ChangeList) -> dict[str, Any]:
     def link(filters: dict[str, Any]) -> str:
         return cl.get_query_string(filters, [f"{field}__"])
 
-    if not (year or month or day) and cl.result_count <= TOTALS_MAX_ENTRIES:
-        # A short list (a search, one employee): its distinct dates in one query beat many seeks,
-        # each of which could walk far through the date index between rare matches.
-        dates = list(queryset.order_by("date").values_list("date", flat=True).distinct())
-        if not dates:
-            return {"show": True, "back": None, "choices": []}
-        first, last = dates[0], dates[-1]
-        if first.year != last.year:
-            years = sorted({d.year for d in dates})
-            return {
-                "show": True,
-                "back": None,
-                "choices": [{"link": link({year_field: str(y)}), "title": str(y)} for y in years],
-            }
-        year = first.year
-        if first.month == last.month:
-            month = first.month
-    elif not (year or month or day):
-        first = queryset.order_by("date").values_list("date", flat=True).first()
-        if first is None:
-            return {"show": True, "back": None, "choices": []}
-        last = queryset.order_by("-date").values_list("date", flat=True).first()
-        if first.year == last.year:
+    first = last = years = None
+    if not (year or month or day):
+        # Like Django's tag: start at the month or year when the whole list falls within one.
+        first, last, years = _date_span(cl)
+        if first is not None and first.year == last.year:
             year = first.year
             if first.month == last.month:
                 month = first.month
-        else:
-            years = _periods(queryset, start=_year_of(first), end=last, period_of=_year_of, next_period=_next_year)
-            return {
-                "show": True,
-                "back": None,
-                "choices": [{"link": link({year_field: str(y.year)}), "title": str(y.year)} for y in years],
-            }
 
     if year and month and day:
         chosen = dt.date(int(year), int(month), int(day))
@@ -227,18 +217,34 @@ def date_hierarchy(cl: ChangeList) -> dict[str, Any]:
                 for d in days
             ],
         }
-    first_day = dt.date(int(year), 1, 1)
-    months = _periods(
-        queryset, start=first_day, end=dt.date(first_day.year, 12, 31), period_of=_month_of, next_period=_next_month
-    )
+    if year:
+        first_day = dt.date(int(year), 1, 1)
+        months = _periods(
+            queryset, start=first_day, end=dt.date(first_day.year, 12, 31), period_of=_month_of, next_period=_next_month
+        )
+        return {
+            "show": True,
+            "back": {"link": link({}), "title": gettext("All dates")},
+            "choices": [
+                {
+                    "link": link({year_field: year, month_field: m.month}),
+                    "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
+                }
+                for m in months
+            ],
+        }
+    # Every year of the list (also when a month or day is given without a year, as Django's tag does).
+    if first is None and (month or day):
+        first, last, years = _date_span(cl)
+    if first is None:
+        years = []
+    elif years is None:
+        years = [
+            y.year
+            for y in _periods(queryset, start=_year_of(first), end=last, period_of=_year_of, next_period=_next_year)
+        ]
     return {
         "show": True,
-        "back": {"link": link({}), "title": gettext("All dates")},
-        "choices": [
-            {
-                "link": link({year_field: year, month_field: m.month}),
-                "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
-            }
-            for m in months
-        ],
+        "back": None,
+        "choices": [{"link": link({year_field: str(y)}), "title": str(y)} for y in years],
     }
