@@ -89,8 +89,8 @@ def admin_app(live_server, tmp_path_factory) -> Iterator[dict]:
             try:
                 if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or its first answer is slow on a busy machine: ask again
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the admin app did not start:\n" + (var / "server.log").read_text())
             time.sleep(0.2)
