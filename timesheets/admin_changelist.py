@@ -3,9 +3,10 @@
 Django's defaults read the whole entries table on every page: the owner and
 project filters (`RelatedOnlyFieldListFilter`: SELECT DISTINCT over entries),
 the date drill-down (DISTINCT of a truncated date; on SQLite a Python call per
-row) and totals over everything listed. The replacements here give the same
-answers by index look-ups whose number depends on employees, projects and
-years, not on entries. timesheets/admin.py wires them into EntryAdmin.
+row), totals over everything listed, and a search that joins every entry to its
+employee and project. The replacements here give the same answers by index
+look-ups whose number depends on employees, projects and years, not on
+entries. timesheets/admin.py wires them into EntryAdmin.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import formats
@@ -74,6 +76,8 @@ def search_entries(queryset: QuerySet[Entry], search_term: str, search_fields: t
     related: dict[str, list[str]] = {}
     direct: list[str] = []
     for name in search_fields:
+        if name[:1] in ("^", "=", "@"):
+            raise ImproperlyConfigured(f"search_entries matches with icontains only; got {name!r}.")
         relation, _, rest = name.partition("__")
         if rest:
             related.setdefault(relation, []).append(rest)
