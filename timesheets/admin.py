@@ -19,14 +19,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from timesheets import admin_reports, services
+from timesheets import admin_changelist, admin_reports, services
 from timesheets.errors import DomainError
 from timesheets.models import MAX_COMMENT_LENGTH, Entry, EntryAudit, EntryStatus, Project
 
@@ -136,11 +136,16 @@ class EntryAdmin(admin.ModelAdmin):
     list_filter = (
         "status",
         WeekFilter,
-        ("project", admin.RelatedOnlyFieldListFilter),
-        ("owner", admin.RelatedOnlyFieldListFilter),
+        ("project", admin_changelist.WithEntriesFieldListFilter),
+        ("owner", admin_changelist.WithEntriesFieldListFilter),
         "source",
     )
+    # Drawn by admin_changelist.date_hierarchy (index seeks), not Django's tag (a scan of the list).
     date_hierarchy = "date"
+    # No second COUNT(*) of the unfiltered table for the search's "N total" link.
+    show_full_result_count = False
+    # Facet counts are one COUNT per filter choice over the whole list: a full scan per filter.
+    show_facets = admin.ShowFacets.NEVER
     search_fields = (
         "owner__name",
         "owner__email",
@@ -174,6 +179,13 @@ class EntryAdmin(admin.ModelAdmin):
             {"classes": ("collapse",), "fields": ("source", "client_id", "uuid", "created_at", "updated_at")},
         ),
     )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Entry], search_term: str
+    ) -> tuple[QuerySet[Entry], bool]:
+        if not search_term:
+            return queryset, False
+        return admin_changelist.search_entries(queryset, search_term, self.get_search_fields(request)), False
 
     @admin.display(description="Employee", ordering="owner__name")
     def owner_name(self, entry: Entry) -> str:
@@ -231,24 +243,17 @@ class EntryAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
-    # --- changelist: totals of the filtered list -------------------------------------------------
+    # --- changelist: totals of the filtered list, date drill-down -------------------------------
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl") if hasattr(response, "context_data") else None
         if cl is not None:
-            totals = cl.queryset.aggregate(
-                total_hours=Sum("hours"),
-                total_entries=Count("id"),
-                total_pending_hours=Sum("hours", filter=Q(status=EntryStatus.PENDING)),
-                total_pending=Count("id", filter=Q(status=EntryStatus.PENDING)),
+            response.context_data["entry_totals"] = admin_changelist.entry_totals(
+                cl.queryset, result_count=cl.result_count
             )
-            response.context_data["entry_totals"] = {
-                "hours": totals["total_hours"] or Decimal(0),
-                "entries": totals["total_entries"],
-                "pending_hours": totals["total_pending_hours"] or Decimal(0),
-                "pending": totals["total_pending"],
-            }
+            response.context_data["totals_max_entries"] = admin_changelist.TOTALS_MAX_ENTRIES
+            response.context_data["entry_date_hierarchy"] = admin_changelist.date_hierarchy(cl)
             response.context_data["export_query"] = request.GET.urlencode()
         return response
 

@@ -98,6 +98,10 @@ class Entry(models.Model):
             models.Index(fields=["owner", "-date", "-id"], name="entry_owner_date"),
             # The approvals queue: pending entries, oldest first.
             models.Index(fields=["date", "id"], name="entry_pending_date", condition=models.Q(status="pending")),
+            # The admin's entries list, newest first: unfiltered, by status, by project.
+            models.Index(fields=["-date", "-id"], name="entry_date"),
+            models.Index(fields=["status", "-date", "-id"], name="entry_status_date"),
+            models.Index(fields=["project", "-date", "-id"], name="entry_project_date"),
         ]
 
     def __str__(self) -> str:
