@@ -70,9 +70,25 @@ SURROGATE_BODIES = {
 }
 
 
-@pytest.mark.parametrize(("path", "field"), SURROGATE_BODIES, ids=[f"{p} {f}" for p, f in SURROGATE_BODIES])
-def test_a_lone_surrogate_is_a_400_naming_the_field(path, field, client_for, store_zero):
-    response = client_for(BODY_ROUTES[path]).post(path, SURROGATE_BODIES[path, field], content_type="application/json")
+# NUL: valid JSON and valid Unicode, but PostgreSQL cannot store it (a 500 there, before).
+NUL = "\\u0000"
+NUL_BODIES = {
+    ("/api/timesheets", "project"): f'{{"date": "2026-11-23", "project": "Store{NUL}Zero", "hours": 1}}',
+    ("/timesheets/upload", "project"): (
+        f'{{"user_id": "alice@abc.example", "date": "2026-11-23", "project": "{NUL}", "hours": 1}}'
+    ),
+}
+UNSTORABLE_TEXT = {
+    **{(path, field, "lone surrogate"): body for (path, field), body in SURROGATE_BODIES.items()},
+    **{(path, field, "NUL"): body for (path, field), body in NUL_BODIES.items()},
+}
+
+
+@pytest.mark.parametrize(("path", "field", "attack"), UNSTORABLE_TEXT, ids=[" ".join(k) for k in UNSTORABLE_TEXT])
+def test_unstorable_text_is_a_400_naming_the_field(path, field, attack, client_for, store_zero):
+    response = client_for(BODY_ROUTES[path]).post(
+        path, UNSTORABLE_TEXT[path, field, attack], content_type="application/json"
+    )
     assert response.status_code == 400, response.content[:500]
     body = response.json()
     assert body["error"] == "invalid_request"

@@ -5,6 +5,7 @@
 - A JSON escape may spell a lone UTF-16 surrogate ("\\ud800"): valid JSON, but no
   Unicode text; it cannot be encoded for the database or a log line. It is refused
   with 400 naming the field that holds it, before any view or service sees it.
+- Likewise a NUL character ("\\u0000"), which PostgreSQL cannot store in text.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Any
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
-SURROGATE_MESSAGE = "Text must be valid Unicode; this holds a lone surrogate (e.g. \\ud800)."
+UNSTORABLE_TEXT_MESSAGE = "Text must be valid Unicode without NUL characters; this holds a lone surrogate or a NUL."
 
 
-def _holds_surrogate(text: str) -> bool:
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -25,18 +28,18 @@ def _holds_surrogate(text: str) -> bool:
     return False
 
 
-def surrogate_path(data: Any) -> str | None:
+def unstorable_text_path(data: Any) -> str | None:
     """The dotted path ("project", "0.notes") of the first string, or key, that is not valid Unicode."""
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if _holds_surrogate(value):
+            if _unstorable(value):
                 return path
         elif isinstance(value, dict):
             for key, item in value.items():
                 key_path = f"{path}.{key}" if path else str(key)
-                if _holds_surrogate(key):
+                if _unstorable(key):
                     return path or "non_field_errors"
                 stack.append((key_path, item))
         elif isinstance(value, list):
@@ -50,7 +53,7 @@ class StrictJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON nested too deeply.") from None
-        path = surrogate_path(data)
+        path = unstorable_text_path(data)
         if path is not None:
-            raise exceptions.ValidationError({path or "non_field_errors": [SURROGATE_MESSAGE]})
+            raise exceptions.ValidationError({path or "non_field_errors": [UNSTORABLE_TEXT_MESSAGE]})
         return data
