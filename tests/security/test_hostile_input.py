@@ -45,66 +45,96 @@ def test_deeply_nested_json_is_a_400(path, body, client_for):
     assert Entry.objects.count() == 0
 
 
-# A lone UTF-16 surrogate, JSON-escaped: valid JSON, but no Unicode text.
+# A lone UTF-16 surrogate, JSON-escaped: valid JSON, but no Unicode text (a 500 before: database, error message).
 SURROGATE = "\\ud800"
-SURROGATE_BODIES = {
-    ("/api/timesheets", "project"): f'{{"date": "2026-11-23", "project": "{SURROGATE}", "hours": 1}}',
-    (
-        "/api/timesheets",
-        "notes",
-    ): f'{{"date": "2026-11-23", "project": "StoreZero", "hours": 1, "notes": "a{SURROGATE}"}}',
-    ("/timesheets", "project"): f'{{"date": "2026-11-23", "project": "x{SURROGATE}y", "hours": 1}}',
-    ("/api/timesheets/upload", "project"): (
-        f'{{"user_id": "alice@abc.example", "date": "2026-11-23", "project": "{SURROGATE}", "hours": 1}}'
-    ),
-    ("/api/timesheets/upload", "0.project"): (
-        f'[{{"user_id": "alice@abc.example", "date": "2026-11-23", "project": "{SURROGATE}", "hours": 1}}]'
-    ),
-    ("/timesheets/upload", "user_id"): (
-        f'{{"user_id": "{SURROGATE}@abc.example", "date": "2026-11-23", "project": "StoreZero", "hours": 1}}'
-    ),
-    ("/timesheets/upload", "non_field_errors"): (
-        f'{{"user_id": "alice@abc.example", "date": "2026-11-23", "project": "StoreZero", "hours": 1, '
-        f'"{SURROGATE}": 1}}'
-    ),
-}
-
-
 # NUL: valid JSON and valid Unicode, but PostgreSQL cannot store it (a 500 there, before).
 NUL = "\\u0000"
-NUL_BODIES = {
-    ("/api/timesheets", "project"): f'{{"date": "2026-11-23", "project": "Store{NUL}Zero", "hours": 1}}',
-    ("/timesheets/upload", "project"): (
-        f'{{"user_id": "alice@abc.example", "date": "2026-11-23", "project": "{NUL}", "hours": 1}}'
-    ),
-}
+ITEM = '"user_id": "alice@abc.example", "date": "2026-11-23", "hours": 1'
+
+# (path, attack): (body, the field the answer must name). Uploads name it per item (`upload_rejected`).
 UNSTORABLE_TEXT = {
-    **{(path, field, "lone surrogate"): body for (path, field), body in SURROGATE_BODIES.items()},
-    **{(path, field, "NUL"): body for (path, field), body in NUL_BODIES.items()},
+    ("/api/timesheets", "lone surrogate in project"): (
+        f'{{"date": "2026-11-23", "project": "{SURROGATE}", "hours": 1}}',
+        "project",
+    ),
+    ("/api/timesheets", "lone surrogate in notes"): (
+        f'{{"date": "2026-11-23", "project": "StoreZero", "hours": 1, "notes": "a{SURROGATE}"}}',
+        "notes",
+    ),
+    ("/api/timesheets", "NUL in project"): (
+        f'{{"date": "2026-11-23", "project": "Store{NUL}Zero", "hours": 1}}',
+        "project",
+    ),
+    ("/timesheets", "lone surrogate in project"): (
+        f'{{"date": "2026-11-23", "project": "x{SURROGATE}y", "hours": 1}}',
+        "project",
+    ),
+    ("/api/timesheets/upload", "lone surrogate in project"): (f'{{{ITEM}, "project": "{SURROGATE}"}}', "project"),
+    ("/api/timesheets/upload", "lone surrogate in a listed item"): (
+        f'[{{{ITEM}, "project": "{SURROGATE}"}}]',
+        "project",
+    ),
+    ("/timesheets/upload", "lone surrogate in user_id"): (
+        f'{{"user_id": "{SURROGATE}@abc.example", "date": "2026-11-23", "project": "StoreZero", "hours": 1}}',
+        "user_id",
+    ),
+    ("/timesheets/upload", "NUL in project"): (f'{{{ITEM}, "project": "{NUL}"}}', "project"),
 }
 
 
-@pytest.mark.parametrize(("path", "field", "attack"), UNSTORABLE_TEXT, ids=[" ".join(k) for k in UNSTORABLE_TEXT])
-def test_unstorable_text_is_a_400_naming_the_field(path, field, attack, client_for, store_zero):
-    response = client_for(BODY_ROUTES[path]).post(
-        path, UNSTORABLE_TEXT[path, field, attack], content_type="application/json"
-    )
-    assert response.status_code == 400, response.content[:500]
-    body = response.json()
+def named_fields(body: dict) -> list[str]:
+    if body["error"] == "upload_rejected":
+        return [name for item in body["items"] for name in item["fields"]]
     assert body["error"] == "invalid_request"
-    assert list(body["fields"]) == [field]
+    return list(body["fields"])
+
+
+@pytest.mark.parametrize(("path", "attack"), UNSTORABLE_TEXT, ids=[" ".join(k) for k in UNSTORABLE_TEXT])
+def test_unstorable_text_is_a_400_naming_the_field(path, attack, client_for, store_zero):
+    payload, field = UNSTORABLE_TEXT[path, attack]
+    response = client_for(BODY_ROUTES[path]).post(path, payload, content_type="application/json")
+    assert response.status_code == 400, response.content[:500]
+    assert named_fields(response.json()) == [field]
     assert Entry.objects.count() == 0
 
 
-def test_a_lone_surrogate_in_an_edit_is_a_400(as_user, alice, store_zero):
+@pytest.mark.parametrize("value", [SURROGATE, NUL], ids=["lone surrogate", "NUL"])
+def test_unstorable_text_in_an_edit_is_a_400(value, as_user, alice, store_zero):
     entry = Entry.objects.create(owner=alice, date="2026-11-23", project=store_zero, hours=2, notes="before")
     response = as_user(alice).patch(
-        f"/api/timesheets/{entry.pk}", f'{{"notes": "{SURROGATE}"}}', content_type="application/json"
+        f"/api/timesheets/{entry.pk}", f'{{"notes": "{value}"}}', content_type="application/json"
     )
     assert response.status_code == 400
-    assert list(response.json()["fields"]) == ["notes"]
+    assert named_fields(response.json()) == ["notes"]
     entry.refresh_from_db()
     assert entry.notes == "before"
+
+
+def test_a_field_the_api_does_not_read_is_ignored_whatever_it_holds(client_for, store_zero):
+    payload = f'{{{ITEM}, "project": "StoreZero", "{SURROGATE}": "{NUL}", "extra": "{SURROGATE}"}}'
+    response = client_for("machine").post("/timesheets/upload", payload, content_type="application/json")
+    assert response.status_code == 201, response.content[:500]
+    assert Entry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "field"),
+    [
+        ("/api/timesheets", '{"date": "2026-11-23", "project": "StoreZero", "hours": 1, "notes": 5}', "notes"),
+        (
+            "/api/timesheets/upload",
+            '{"user_id": 7, "date": "2026-11-23", "project": "StoreZero", "hours": 1}',
+            "user_id",
+        ),
+        ("/timesheets/upload", f'{{{ITEM}, "project": "StoreZero", "notes": true}}', "notes"),
+    ],
+    ids=["number as notes", "number as user_id", "boolean as notes"],
+)
+def test_a_number_where_text_belongs_is_a_400(path, payload, field, client_for, store_zero):
+    """DRF would turn 5 into "5"; the API's description says text, and the API keeps to it."""
+    response = client_for(BODY_ROUTES[path]).post(path, payload, content_type="application/json")
+    assert response.status_code == 400, response.content[:500]
+    assert named_fields(response.json()) == [field]
 
 
 # --- The database out of reach: 503 temporarily_unavailable with Retry-After, like /healthz ----------------------

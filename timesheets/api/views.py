@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
+from timesheets.api.parsers import validated
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
     DecisionInput,
@@ -54,9 +55,10 @@ def source_of(request: Request) -> str:
 
 
 def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    values, errors = validated(serializer_class(data=data, **kwargs), data)
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return values
 
 
 def resolve_project(ref: int | str, **other_fields: Any) -> Project:
@@ -228,11 +230,10 @@ def parse_upload(data: Any) -> list[services.UploadItem]:
     parsed: list[services.UploadItem] = []
     errors: list[dict[str, Any]] = []
     for index, raw in enumerate(items):
-        serializer = UploadItemInput(data=raw)
-        if not serializer.is_valid():
-            errors.append({"index": index, "fields": {k: [str(m) for m in v] for k, v in serializer.errors.items()}})
+        v, item_errors = validated(UploadItemInput(data=raw), raw)
+        if item_errors:
+            errors.append({"index": index, "fields": item_errors})
             continue
-        v = serializer.validated_data
         parsed.append(
             services.UploadItem(
                 user_ref=v["user_id"].strip(),
