@@ -6,6 +6,13 @@ server, and runs every check it has: no 5xx, status codes, content types,
 response bodies and headers as declared, valid data accepted, invalid data
 rejected, auth not ignored. It does so once per kind of caller, each with a
 real token: an employee, a manager and a batch (client credentials) client.
+Operations a caller lacks the scope for must answer the declared 403.
+
+Phases: examples, coverage (every boundary and every kind of invalid value, for
+each parameter and body property) and fuzzing (10 examples per operation). The
+stateful phase is left out: the schema declares no links between operations.
+Fixed seed, so a run is reproducible. The one stated exception to the checks is
+in schemathesis.toml next to this file. About 55 CPU-seconds for the three runs.
 """
 
 from __future__ import annotations
