@@ -53,11 +53,47 @@ def scopes_from_claims(claims: dict) -> frozenset[str]:
     return frozenset(scopes)
 
 
+# Claims only a person's token carries; a token with one of them is never taken for a machine by `azp` alone.
+_PERSON_CLAIMS = ("email", "email_verified", "name", "given_name", "family_name", "preferred_username", "nickname")
+
+
+def client_id_from_claims(claims: dict) -> str:
+    """The client the token was issued to: `azp` (Auth0, OIDC) or `client_id` (RFC 9068)."""
+    for name in ("azp", "client_id"):
+        value = claims.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def is_machine_token(claims: dict) -> bool:
+    """Whether the token is for a client acting on its own behalf (client credentials), not for a person.
+
+    - Auth0: `gty: client-credentials`, or `sub` = `<client_id>@clients`.
+    - RFC 9068 (generic OIDC providers): no resource owner, so `sub` is the client's own identifier and
+      equals the required `client_id` claim.
+    - Providers that name the client only in `azp`: `sub` = `azp`, and only when the token carries no
+      claim that describes a person (email, name, ...), so a person is never mistaken for a client.
+    A machine token maps to a MachineClient and never creates a user row.
+    """
+    sub = claims["sub"]
+    if claims.get("gty") == "client-credentials" or sub.endswith("@clients"):
+        return True
+    if claims.get("client_id") == sub:
+        return True
+    person_claims = (*_PERSON_CLAIMS, settings.AUTH0_EMAIL_CLAIM)
+    return claims.get("azp") == sub and not any(claims.get(name) for name in person_claims)
+
+
 def _signing_key(token: str) -> tuple[object, str]:
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError:
+    except jwt.PyJWTError:
+        # Not only DecodeError: PyJWT refuses a non-string `kid` or a bad `crit` with InvalidTokenError.
         raise InvalidToken("The token is not a well-formed JWT.") from None
+    if "crit" in header:
+        # RFC 7515 4.1.11: a recipient must refuse critical extensions it does not understand; we use none.
+        raise InvalidToken("The token requires extensions (crit) this API does not support.")
     alg = header.get("alg")
     if alg not in settings.JWT_ALGORITHMS:
         raise InvalidToken("The token's signing algorithm is not accepted.")
@@ -110,9 +146,9 @@ class BearerJWTAuthentication(BaseAuthentication):
 
         claims = validate_access_token(token)
         scopes = scopes_from_claims(claims)
-        client_id = claims.get("azp") or claims.get("client_id") or ""
+        client_id = client_id_from_claims(claims)
         sub = claims["sub"]
-        is_machine = claims.get("gty") == "client-credentials" or sub.endswith("@clients")
+        is_machine = is_machine_token(claims)
         if is_machine:
             principal = MachineClient(client_id or sub.removesuffix("@clients"))
         else:

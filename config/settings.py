@@ -183,7 +183,7 @@ SWAGGER_UI_CLIENT_ID = env_str("SWAGGER_UI_CLIENT_ID", "swagger-ui")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["authn.authentication.BearerJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["authn.permissions.HasRequiredScopes"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["timesheets.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "timesheets.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "timesheets.api.errors.api_exception_handler",

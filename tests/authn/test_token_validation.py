@@ -201,6 +201,7 @@ def test_issuer_down_on_a_cold_cache_is_a_503_not_a_500(api, make_token, issuer)
         issuer.start()
     assert response.status_code == 503
     assert response.json()["error"] == "temporarily_unavailable"
+    assert int(response["Retry-After"]) > 0
 
 
 def test_scopes_come_from_scope_and_permissions(api, make_token, alice):

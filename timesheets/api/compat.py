@@ -16,8 +16,17 @@ from rest_framework.views import APIView
 
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, READ
 from timesheets import selectors, services
+from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import CompatEntrySerializer, EntryInput, UploadItemInput
-from timesheets.api.views import client_id_of, create_own_entry, decide, parse, parse_upload
+from timesheets.api.views import (
+    MAX_UPLOAD_ITEMS,
+    NOT_A_PERSON,
+    client_id_of,
+    create_own_entry,
+    decide,
+    parse,
+    parse_upload,
+)
 from timesheets.models import MAX_COMMENT_LENGTH
 
 
@@ -37,7 +46,11 @@ class CompatTimesheets(APIView):
     @extend_schema(
         summary="Log time (sample-client format)",
         request=EntryInput,
-        responses={201: CompatEntrySerializer, 200: CompatEntrySerializer},
+        responses={
+            201: CompatEntrySerializer,
+            200: CompatEntrySerializer,
+            403: error_response(f"`insufficient_scope` (`scope` names it), or {NOT_A_PERSON}"),
+        },
     )
     def post(self, request: Request) -> Response:
         entry, created = create_own_entry(request, parse(EntryInput, request.data))
@@ -51,9 +64,18 @@ class CompatUpload(APIView):
     @extend_schema(
         summary="Upload entries (the sample cron job's format)",
         description='Body: `{"user_id": "007", "date": "2017-05-10T17:40:20.095Z", "project": "StoreZero", '
-        '"hours": 5}` or a list of such objects. Answers with the entry, or a list for a list.',
-        request=UploadItemInput,
-        responses={201: CompatEntrySerializer},
+        '"hours": 5}` or a list of such objects. Answers with the entry, or a list for a list: 201 when '
+        "something was created, 200 when every item had been uploaded before.",
+        request=OneOrMany(UploadItemInput, max_items=MAX_UPLOAD_ITEMS),
+        responses={
+            201: OneOrMany(CompatEntrySerializer),
+            200: OneOrMany(CompatEntrySerializer),
+            400: error_response(
+                "`upload_rejected`: items that are invalid or name an unknown employee or project (`items` lists "
+                "them by index), nothing was written; `invalid_request`: the body is not an entry or a list of "
+                "1 to 1000 entries."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         result = services.entries_upload(
@@ -83,7 +105,14 @@ class CompatApprovalDecision(APIView):
         summary="Approve an entry (sample-client format)",
         description='An empty body approves; `{"approved": false, "comment": "…"}` rejects.',
         request=CompatDecisionInput,
-        responses={200: CompatEntrySerializer},
+        responses={
+            200: CompatEntrySerializer,
+            403: error_response(
+                "`insufficient_scope` (`scope` names it); `self_approval`: your own entry; `person_required`: "
+                "a client (machine) token decides nothing."
+            ),
+            409: error_response("`already_decided`: the entry is not pending."),
+        },
     )
     def put(self, request: Request, entry_id: int) -> Response:
         data = parse(CompatDecisionInput, request.data or {})

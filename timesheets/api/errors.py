@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -21,6 +22,9 @@ from authn.permissions import InsufficientScope
 from timesheets.errors import DomainError, UploadRejected
 
 logger = logging.getLogger(__name__)
+
+# How long a client should wait before retrying a 503 (the database or the issuer's keys out of reach).
+RETRY_AFTER_SECONDS = "5"
 
 
 def _fields_from(detail: Any) -> dict[str, list[str]]:
@@ -52,7 +56,20 @@ def validation_error_response(fields: dict[str, list[str]]) -> Response:
     return error_response("invalid_request", f"Invalid input: {names}.", status.HTTP_400_BAD_REQUEST, fields=fields)
 
 
+def database_unavailable_response() -> Response:
+    return error_response(
+        "temporarily_unavailable",
+        "The database cannot be reached right now; try again shortly.",
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is down, restarting or refusing connections: the client may retry, as at /healthz.
+        logger.error("database unavailable: %s", exc)
+        return database_unavailable_response()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return validation_error_response({k: [str(m) for m in v] for k, v in detail.items()})
@@ -100,4 +117,6 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return response
     code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
     response.data = {"error": code if isinstance(code, str) else "error", "error_description": str(exc.detail)}
+    if response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = RETRY_AFTER_SECONDS
     return response

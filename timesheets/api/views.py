@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
+from timesheets.api.parsers import field_type_errors, validated
+from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
     DecisionInput,
     EntryInput,
@@ -53,9 +55,10 @@ def source_of(request: Request) -> str:
 
 
 def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    values, errors = validated(serializer_class(data=data, **kwargs), data)
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return values
 
 
 def resolve_project(ref: int | str, **other_fields: Any) -> Project:
@@ -68,7 +71,19 @@ def resolve_project(ref: int | str, **other_fields: Any) -> Project:
     return project
 
 
-class EntryFilters(serializers.Serializer):
+def parse_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Query parameters as plain values: an empty `?status=` is a bad value (400 naming it), not an absent one."""
+    return parse(serializer_class, request.query_params.dict())
+
+
+class PageParameters(serializers.Serializer):
+    """Cursor pagination; the paginator reads them, they are checked here so a bad one is a 400, not ignored."""
+
+    cursor = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=NewestFirst.max_page_size)
+
+
+class EntryFilters(PageParameters):
     # `from` is a Python keyword: the field is named `from_` and bound to the `from` parameter.
     to = serializers.DateField(required=False)
     project = serializers.IntegerField(required=False, min_value=1)
@@ -80,24 +95,42 @@ class EntryFilters(serializers.Serializer):
         return fields
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "cursor",
+        str,
+        description="Opaque cursor from `next` / `previous`; one this API did not issue is a 404.",
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": NewestFirst.max_page_size},
+        description=f"Entries per page, default {NewestFirst.page_size}.",
+    ),
+]
+LOCKED = error_response("`entry_locked`: the entry is approved and can no longer be changed or deleted.")
+NOT_A_PERSON = "`permission_denied`: a client (machine) token owns no timesheet."
+
+
 @extend_schema(tags=["timesheets"])
 class EntryListCreate(APIView):
     required_scopes = {"GET": [READ], "POST": [CREATE]}
+    pagination_class = NewestFirst  # for the schema: GET answers one page {next, previous, results}
 
     @extend_schema(
         summary="List your entries",
+        description="Newest first. A filter or page parameter with a bad value (also an empty one) is a 400 "
+        "naming it; a `project` that does not exist is a 400 too.",
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)."),
-            OpenApiParameter("project", int, description="Project id."),
+            OpenApiParameter("project", {"type": "integer", "minimum": 1}, description="Project id."),
             OpenApiParameter("status", str, enum=EntryStatus.values),
-            OpenApiParameter("cursor", str, description="Opaque cursor from `next` / `previous`."),
-            OpenApiParameter("page_size", int, description="At most 200, default 50."),
+            *PAGE_PARAMETERS,
         ],
         responses={200: EntrySerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        filters = parse(EntryFilters, request.query_params)
+        filters = parse_query(EntryFilters, request)
         project = None
         if "project" in filters:
             project = selectors.project_find(ref=filters["project"], active_only=False)
@@ -119,7 +152,11 @@ class EntryListCreate(APIView):
         description="Creates an entry for the caller. Sending the same `uuid` again returns the entry "
         "created the first time (200) instead of a duplicate.",
         request=EntryInput,
-        responses={201: EntrySerializer, 200: EntrySerializer},
+        responses={
+            201: EntrySerializer,
+            200: EntrySerializer,
+            403: error_response(f"`insufficient_scope` (`scope` names it), or {NOT_A_PERSON}"),
+        },
     )
     def post(self, request: Request) -> Response:
         entry, created = create_own_entry(request, parse(EntryInput, request.data))
@@ -162,7 +199,7 @@ class EntryDetail(APIView):
         summary="Change one of your entries",
         description="Only while it is not approved. A rejected entry goes back to pending.",
         request=EntryPatchInput,
-        responses={200: EntrySerializer},
+        responses={200: EntrySerializer, 409: LOCKED},
     )
     def patch(self, request: Request, entry_id: int) -> Response:
         entry = own_entry_or_404(request, entry_id)
@@ -173,7 +210,9 @@ class EntryDetail(APIView):
         entry = services.entry_update(entry=entry, actor=request.user, client_id=client_id_of(request), **data)
         return Response(EntrySerializer(entry).data)
 
-    @extend_schema(summary="Delete one of your entries", description="Not once it is approved.", responses={204: None})
+    @extend_schema(
+        summary="Delete one of your entries", description="Not once it is approved.", responses={204: None, 409: LOCKED}
+    )
     def delete(self, request: Request, entry_id: int) -> Response:
         services.entry_delete(
             entry=own_entry_or_404(request, entry_id), actor=request.user, client_id=client_id_of(request)
@@ -194,9 +233,12 @@ def parse_upload(data: Any) -> list[services.UploadItem]:
     for index, raw in enumerate(items):
         try:
             v = shape.run_validation(raw)
+            item_errors: dict[str, list[str]] = {}
         except serializers.ValidationError as exc:
-            fields = exc.detail.items()
-            errors.append({"index": index, "fields": {name: [str(m) for m in found] for name, found in fields}})
+            v, item_errors = {}, {name: [str(m) for m in found] for name, found in exc.detail.items()}
+        item_errors.update(field_type_errors(shape, raw))
+        if item_errors:
+            errors.append({"index": index, "fields": item_errors})
             continue
         parsed.append(
             services.UploadItem(
@@ -225,8 +267,16 @@ class EntryUpload(APIView):
             "index). Idempotent: an item's `uuid`, or a key derived from the item and the calling client, "
             "identifies it, so sending a batch again creates nothing new."
         ),
-        request=UploadItemInput(many=True),
-        responses={201: UploadResultSerializer, 200: UploadResultSerializer},
+        request=OneOrMany(UploadItemInput, max_items=MAX_UPLOAD_ITEMS),
+        responses={
+            201: UploadResultSerializer,
+            200: UploadResultSerializer,
+            400: error_response(
+                "`upload_rejected`: items that are invalid or name an unknown employee or project (`items` lists "
+                "them by index), nothing was written; `invalid_request`: the body is not an entry or a list of "
+                "1 to 1000 entries."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         result = services.entries_upload(
@@ -243,14 +293,16 @@ class EntryUpload(APIView):
 @extend_schema(tags=["approvals"])
 class ApprovalList(APIView):
     required_scopes = [APPROVE]
+    pagination_class = OldestFirst  # for the schema: GET answers one page {next, previous, results}
 
     @extend_schema(
         summary="Entries waiting for a decision",
         description="Pending entries of everyone but the caller, oldest first.",
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        parameters=PAGE_PARAMETERS,
         responses={200: EntrySerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
+        parse_query(PageParameters, request)
         paginator = OldestFirst()
         page = paginator.paginate_queryset(selectors.approval_queue(actor=request.user), request, view=self)
         return paginator.get_paginated_response(EntrySerializer(page, many=True).data)
@@ -273,7 +325,14 @@ class ApprovalDecision(APIView):
         summary="Approve or reject an entry",
         description="Pending entries only, never your own. A rejection needs a comment.",
         request=DecisionInput,
-        responses={200: EntrySerializer},
+        responses={
+            200: EntrySerializer,
+            403: error_response(
+                "`insufficient_scope` (`scope` names it); `self_approval`: your own entry; `person_required`: "
+                "a client (machine) token decides nothing."
+            ),
+            409: error_response("`already_decided`: the entry is not pending."),
+        },
     )
     def put(self, request: Request, entry_id: int) -> Response:
         data = parse(DecisionInput, request.data)
