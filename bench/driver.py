@@ -393,8 +393,8 @@ def _medians(reps: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _database_version(connection: Any) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
-        return cursor.fetchone()[0].split(" on ")[0]
+        cursor.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        return cursor.fetchone()[0]
 
 
 def _cpus() -> tuple[int | None, int | None]:
