@@ -1,12 +1,13 @@
-# ABC Timesheets — the two commands: `make run` and `make test`.
+# ABC Timesheets — the two commands: `make run` and `make test` (and `make bench`, the benchmark).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 CHROMIUM := /usr/bin/chromium
+WRK := /usr/bin/wrk
 
-.PHONY: run test test-fast lint format install install-dev browser clean
+.PHONY: run test test-fast bench lint format install install-dev browser wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,15 @@ test: install-dev browser lint
 # (markers `browser` and `live`); no lint. `make test` stays the whole suite.
 test-fast: install-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m "not browser and not live" $(PYTEST_ARGS)
+
+# The benchmark, never part of `make test`: the product served as `make run` serves it, driven by
+# Debian's wrk (installed here the way `browser` installs Chromium). BENCH_ARGS=--quick for a short run.
+wrk:
+	@test -x $(WRK) || { echo "Installing Debian's wrk for the bench"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+bench: install wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

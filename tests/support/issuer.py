@@ -34,7 +34,12 @@ class SigningKey:
 
 
 class IssuerServer:
-    """Serves /.well-known/jwks.json on 127.0.0.1 from a thread; tests stop it."""
+    """Serves /.well-known/jwks.json (and a discovery document naming it) on 127.0.0.1 from a thread.
+
+    The discovery document lets a server configured with OIDC_ISSUER find the
+    keys the way it finds any OIDC provider's (the bench runs gunicorn so).
+    Tests stop it.
+    """
 
     def __init__(self, keys: list[SigningKey]) -> None:
         self.keys = list(keys)
@@ -55,11 +60,15 @@ class IssuerServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                if self.path != "/.well-known/jwks.json":
+                if self.path == "/.well-known/openid-configuration":
+                    document = {"issuer": issuer.url, "jwks_uri": issuer.url + ".well-known/jwks.json"}
+                elif self.path == "/.well-known/jwks.json":
+                    issuer.jwks_requests += 1
+                    document = {"keys": [k.public_jwk() for k in issuer.keys]}
+                else:
                     self.send_error(404)
                     return
-                issuer.jwks_requests += 1
-                body = json.dumps({"keys": [k.public_jwk() for k in issuer.keys]}).encode()
+                body = json.dumps(document).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
