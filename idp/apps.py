@@ -8,6 +8,10 @@ class IdpConfig(AppConfig):
     verbose_name = "Identity provider"
 
     def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
         from idp import conf
+        from idp.cors import issuer_cors_allowed
 
         conf.install()
+        check_request_enabled.connect(issuer_cors_allowed, dispatch_uid="idp_cors")
