@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.sdk.conftest import SpaSite
 
@@ -135,7 +136,11 @@ def test_login_with_popup(context: BrowserContext, spa: SpaSite) -> None:
     popup.wait_for_url(f"{spa.issuer_base}/authorize*")
     sign_in_on_issuer_page(popup, "carol", spa.passwords["carol"])
     # The popup's last page posts the code to window.opener; the SDK closes it and exchanges the code.
-    popup.wait_for_event("close")
-    page.wait_for_function("window.popupResult !== null && window.popupResult !== undefined")
+    try:
+        page.wait_for_function("window.popupResult !== null && window.popupResult !== undefined")
+    except PlaywrightTimeoutError:
+        where = "closed" if popup.is_closed() else f"{popup.url}: {popup.content()[:600]}"
+        raise AssertionError(f"loginWithPopup did not finish; the popup is {where}") from None
+    assert popup.is_closed()
     result = page.evaluate("window.popupResult")
     assert result.get("user", {}).get("email") == "carol@exampleco.com", result
