@@ -19,7 +19,7 @@ from tests.sdk.conftest import SpaSite
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 30_000
 # The SDK waits this long for the iframe's message (its default is 60 s): a page that
 # never posts fails the test in seconds instead of stalling it.
 IFRAME_TIMEOUT_S = 8

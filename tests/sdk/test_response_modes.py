@@ -153,6 +153,22 @@ def test_json_null_means_absent_at_token_and_revoke(tenant) -> None:
     assert revoked.status_code == 200, revoked.content
 
 
+def test_organization_and_other_auth0_parameters_are_ignored_at_token(tenant) -> None:
+    response = Client().post(
+        "/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": tenant["batch_client_id"],
+            "client_secret": tenant["batch_client_secret"],
+            "audience": tenant["audience"],
+            "organization": "org_123",
+            "realm": "Username-Password-Authentication",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+
+
 def test_json_still_refuses_values_that_are_not_strings(tenant) -> None:
     response = Client().post(
         "/oauth/token",
