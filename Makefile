@@ -7,7 +7,7 @@ export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
 
-.PHONY: run test test-fast bench lint format install install-dev browser wrk clean
+.PHONY: run test test-fast bench lint format install install-dev browser js wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ browser:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
+# Auth0's SPA SDK for tests/sdk, pinned by package-lock.json; reinstalled only when the lock file changes.
+# Install scripts stay off: the tests load the package's prebuilt bundle, nothing has to run.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian's npm for the SDK tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+js: node_modules/.package-lock.json
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -43,7 +53,7 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev browser lint
+test: install-dev browser js lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 # The inner loop: everything but the browser tests and the tests that start servers or subprocesses
@@ -61,4 +71,4 @@ bench: install wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

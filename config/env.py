@@ -70,3 +70,17 @@ def env_hostname(name: str) -> str:
     if "://" in value or "/" in value.rstrip("/") or " " in value:
         raise ImproperlyConfigured(f"{name} must be a bare domain like 'tenant.auth0.com', got {value!r}")
     return value.rstrip("/")
+
+
+def env_origins(name: str, default: list[str]) -> list[str]:
+    """Comma-separated origins (`scheme://host[:port]`, lower case, no path) or `*`; "" means none."""
+    origins = []
+    for item in env_list(name, default):
+        if item == "*":
+            origins.append(item)
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an origin like https://app.example.com (or *)")
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return origins

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_hostname, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_hostname, env_int, env_list, env_origins, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it answers CORS preflights before anything can refuse them (CORS section below).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,6 +181,22 @@ JWKS_FETCH_TIMEOUT_SECONDS = env_int("JWKS_FETCH_TIMEOUT_SECONDS", 5, minimum=1)
 # ids the dashboard shows.
 PWA_CLIENT_ID = env_str("PWA_CLIENT_ID", "timesheets-mobile")
 SWAGGER_UI_CLIENT_ID = env_str("SWAGGER_UI_CLIENT_ID", "swagger-ui")
+
+# --- CORS: browser pages on other origins (django-cors-headers) ---------------------------
+# Two groups of paths, each with its own rule (authn/cors.py and idp/cors.py decide per request
+# through the library's check_request_enabled signal): the API, for API_CORS_ALLOWED_ORIGINS;
+# the embedded issuer's endpoints, for the applications' Allowed Web Origins. Credentials are
+# never allowed: the API and the token endpoints read no cookies.
+API_CORS_ALLOWED_ORIGINS = env_origins("API_CORS_ALLOWED_ORIGINS", ["*"])
+API_CORS_URLS_REGEX = r"^/(?:api/|timesheets(?:/|$)|approvals(?:/|$))"
+ISSUER_CORS_URLS_REGEX = r"^/(?:oauth/token|oauth/revoke|userinfo|\.well-known/(?:openid-configuration|jwks\.json))$"
+CORS_URLS_REGEX = rf"{API_CORS_URLS_REGEX}|{ISSUER_CORS_URLS_REGEX}" if EMBEDDED_IDP else API_CORS_URLS_REGEX
+CORS_ALLOWED_ORIGINS: list[str] = []  # the two signal handlers decide
+CORS_ALLOW_CREDENTIALS = False
+# auth0-client: Auth0's SDKs name themselves in it on every issuer call.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "if-none-match", "auth0-client"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "WWW-Authenticate"]
+CORS_PREFLIGHT_MAX_AGE = 600
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -54,6 +54,9 @@ except (KeyError, NotRegistered):
 @admin.register(Application)
 class ApplicationAdmin(_dot_application_admin):
     inlines = [*getattr(_dot_application_admin, "inlines", []), ApplicationProfileInline, ClientGrantInline]
+    # DOT's own "allowed origins" (https only, used by nothing here) would be mistaken for
+    # Auth0's Allowed Web Origins, which are edited with the application type below.
+    exclude = ("allowed_origins",)
 
 
 @admin.register(SigningKey)

@@ -14,6 +14,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from oauth2_provider.models import Application
 
+from idp.origins import canonical_origins, normalise_origin, validate_web_origins
+
 SCOPE_VALUE = RegexValidator(r"^[\x21\x23-\x5b\x5d-\x7e]+$", "A scope is one word of printable characters.")
 
 
@@ -87,12 +89,25 @@ class ApplicationProfile(models.Model):
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="idp_profile")
     app_type = models.CharField(max_length=20, choices=AppType.choices)
+    allowed_web_origins = models.TextField(
+        blank=True,
+        validators=[validate_web_origins],
+        help_text=(
+            "Allowed Web Origins, space or comma separated (https://app.example.com). Browser pages there may "
+            "call /oauth/token, /oauth/revoke and /userinfo (CORS) and get response_mode=web_message answers. "
+            "Plain http only for loopback origins (http://localhost:3000)."
+        ),
+    )
 
     class Meta:
         verbose_name = "application type"
 
     def __str__(self) -> str:
         return self.get_app_type_display()
+
+    def web_origin_allowed(self, origin: str) -> bool:
+        wanted = normalise_origin(origin)
+        return wanted is not None and wanted in canonical_origins(self.allowed_web_origins)
 
 
 class ClientGrant(models.Model):

@@ -15,6 +15,7 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
 from idp.models import Api, ApiScope, ApplicationProfile, AppType, ClientGrant, Role
+from idp.origins import origin_of
 
 Application = get_application_model()
 User = get_user_model()
@@ -36,12 +37,32 @@ def role_ensure(*, name: str, description: str, api: Api, permissions: list[str]
     return role
 
 
-def _profile_ensure(application, app_type: str) -> None:
-    ApplicationProfile.objects.update_or_create(application=application, defaults={"app_type": app_type})
+def _profile_ensure(application, app_type: str, web_origins: list[str] | None = None) -> None:
+    defaults = {"app_type": app_type}
+    if web_origins is not None:
+        defaults["allowed_web_origins"] = " ".join(web_origins)
+    ApplicationProfile.objects.update_or_create(application=application, defaults=defaults)
 
 
-def public_app_ensure(*, client_id: str, name: str, app_type: str, redirect_uris: list[str], logout_urls: list[str]):
-    """A Single Page or Native application: public, Authorization Code + PKCE, exactly these URLs."""
+def origins_of(urls: list[str]) -> list[str]:
+    """The distinct origins of these URLs, in order (what Auth0 allows for CORS by default: the callbacks')."""
+    found = [origin_of(url) for url in urls]
+    return list(dict.fromkeys(origin for origin in found if origin))
+
+
+def public_app_ensure(
+    *,
+    client_id: str,
+    name: str,
+    app_type: str,
+    redirect_uris: list[str],
+    logout_urls: list[str],
+    web_origins: list[str] | None = None,
+):
+    """A Single Page or Native application: public, Authorization Code + PKCE, exactly these URLs.
+
+    `web_origins` are its Allowed Web Origins; by default the origins of its redirect URIs.
+    """
     application, _ = Application.objects.update_or_create(
         client_id=client_id,
         defaults={
@@ -56,7 +77,7 @@ def public_app_ensure(*, client_id: str, name: str, app_type: str, redirect_uris
             "client_secret": "",
         },
     )
-    _profile_ensure(application, app_type)
+    _profile_ensure(application, app_type, web_origins if web_origins is not None else origins_of(redirect_uris))
     return application
 
 

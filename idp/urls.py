@@ -21,7 +21,7 @@ urlpatterns = [
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
     re_path(
         r"^\.well-known/openid-configuration$",
-        dot_views.ConnectDiscoveryInfoView.as_view(),
+        views.DiscoveryView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path("oidc/logout", views.OIDCLogoutView.as_view(), name="rp-initiated-logout"),

@@ -76,6 +76,13 @@ def default_picture(user) -> str:
     return "data:image/svg+xml," + quote(svg)
 
 
+def _revoke_family_access_tokens(family) -> None:
+    """Delete every access token minted in a refresh-token family (the code's first one included)."""
+    first = RedeemedCode.objects.filter(refresh_token_family=family).values_list("access_token_checksum", flat=True)
+    AccessToken.objects.filter(source_refresh_token__token_family=family).delete()
+    AccessToken.objects.filter(token_checksum__in=[checksum for checksum in first if checksum]).delete()
+
+
 class Auth0CompatibleValidator(OAuth2Validator):
     # --- which API ------------------------------------------------------------------------------
 
@@ -162,6 +169,14 @@ class Auth0CompatibleValidator(OAuth2Validator):
             RefreshToken.revoke_family(redeemed.refresh_token_family)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
+        previous = getattr(request, "refresh_token_instance", None)
+        if request.grant_type == "refresh_token" and isinstance(previous, RefreshToken):
+            # Rotation retires the refresh token, not the access token issued with it: detached,
+            # DOT's revoke() on rotation leaves it, and it stays valid at /userinfo until it
+            # expires, as at the API and at Auth0. Deliberate revocation still reaches it
+            # (_revoke_family_access_tokens).
+            RefreshToken.objects.filter(pk=previous.pk, revoked__isnull=True).update(access_token=None)
+            previous.access_token = None
         super()._save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code":
             checksum = _checksum(token["access_token"])
@@ -183,10 +198,27 @@ class Auth0CompatibleValidator(OAuth2Validator):
             refresh_token_family=family,
         )
 
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        # RFC 7009 2.1: revoking a refresh token also invalidates the access tokens of its grant.
+        if getattr(request.client, "pk", None) is not None:
+            refresh = RefreshToken.objects.filter(
+                token_checksum=_checksum(token), application=request.client, revoked__isnull=True
+            ).first()
+            if refresh is not None and refresh.token_family is not None:
+                _revoke_family_access_tokens(refresh.token_family)
+        super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+
     # --- refresh tokens -------------------------------------------------------------------------------
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            # Reuse of a rotated or revoked token: DOT revoked its family; revoke the family's
+            # access tokens too, including those rotation detached from their refresh token.
+            presented = RefreshToken.objects.filter(token_checksum=_checksum(refresh_token), application=client).first()
+            if presented is not None and presented.token_family is not None:
+                family = presented.token_family
+                if not RefreshToken.objects.filter(token_family=family, revoked__isnull=True).exists():
+                    _revoke_family_access_tokens(family)
             return False
         if not request.user.is_active:
             return False

@@ -19,10 +19,16 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
-from oauth2_provider.views import AuthorizationView, RevokeTokenView, RPInitiatedLogoutView, TokenView
+from oauth2_provider.views import (
+    AuthorizationView,
+    ConnectDiscoveryInfoView,
+    RevokeTokenView,
+    RPInitiatedLogoutView,
+    TokenView,
+)
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from idp import throttle
+from idp import response_modes, throttle
 from idp.backends import FormOrJSONOAuthLibCore
 
 GENERIC_LOGIN_ERROR = "Wrong username or password."
@@ -60,6 +66,19 @@ class AuthorizeView(AuthorizationView):
         # (same-origin) would cut that link. Framing stays forbidden (X-Frame-Options: DENY).
         response["Cross-Origin-Opener-Policy"] = "unsafe-none"
         return response
+
+    def redirect(self, redirect_to, application) -> HttpResponse:
+        """The authorization response, in the response mode the client asked for (idp/response_modes.py)."""
+        mode = self.request.GET.get("response_mode", "")
+        if mode not in (response_modes.WEB_MESSAGE, response_modes.FORM_POST):
+            return super().redirect(redirect_to, application)
+        if application is None:
+            # Only reached for errors oauthlib lets go to the redirect URI, i.e. a known client.
+            client_id = self.request.GET.get("client_id", "")
+            application = get_application_model().objects.filter(client_id=client_id).first()
+        if mode == response_modes.WEB_MESSAGE:
+            return response_modes.web_message_response(self.request, application, redirect_to)
+        return response_modes.form_post_response(self.request, redirect_to)
 
     def error_response(self, error, application, **kwargs) -> HttpResponse:
         redirect, response = OAuthLibMixin.error_response(self, error, **kwargs)
@@ -141,6 +160,8 @@ def parse_json_body(request: HttpRequest) -> HttpResponse | None:
         return oauth_error("invalid_request", "The request body must be a JSON object.")
     params = []
     for key, value in body.items():
+        if value is None:
+            continue  # null means absent, as Auth0 reads it (auth0-python sends "organization": null)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             return oauth_error("invalid_request", f"The parameter '{key}' must be a string.")
         params.append((key, str(value)))
@@ -171,6 +192,17 @@ class Auth0RevokeView(RevokeTokenView):
         if problem is not None:
             return problem
         return super().post(request, *args, **kwargs)
+
+
+class DiscoveryView(ConnectDiscoveryInfoView):
+    """GET /.well-known/openid-configuration: DOT's document, plus the response modes /authorize serves."""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        document = json.loads(response.content)
+        document["response_modes_supported"] = response_modes.SUPPORTED
+        response.content = json.dumps(document).encode()
+        return response
 
 
 class OIDCLogoutView(RPInitiatedLogoutView):
