@@ -229,8 +229,13 @@ LOGGING = {
 IDP_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("IDP_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
 IDP_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("IDP_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
 IDP_LOGIN_FAILURE_WINDOW_SECONDS = env_int("IDP_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Failed client authentications at /oauth/token per client id (the address limit above counts them too).
+IDP_CLIENT_MAX_FAILURES_PER_CLIENT = env_int("IDP_CLIENT_MAX_FAILURES_PER_CLIENT", 10, minimum=1)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 IDP_PROXY_COUNT = env_int("IDP_PROXY_COUNT", 0, minimum=0)
+# Every password check (the sign-in page, the admin's sign-in, in either issuer mode) goes
+# through the sign-in limits above (idp/throttle.py).
+AUTHENTICATION_BACKENDS = ["idp.throttle.ThrottledModelBackend"]
 
 # DOT's default, named so migrations can refer to it (Django resolves swappable models by setting).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -276,7 +281,7 @@ if ADMIN_SSO and not ADMIN_OIDC_CLIENT_SECRET:
     raise ImproperlyConfigured("ADMIN_OIDC_CLIENT_ID is set: set ADMIN_OIDC_CLIENT_SECRET too.")
 if ADMIN_SSO:
     AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
+        "idp.throttle.ThrottledModelBackend",
         "authn.admin_sso.AdminOIDCBackend",
     ]
 # mozilla-django-oidc reads these; endpoints and client come from authn/admin_sso.py.

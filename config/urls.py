@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from idp import admin_login as throttled_admin_login
 from timesheets.api.urls import api_urlpatterns, compat_urlpatterns
 from timesheets.health import healthz, livez
 
@@ -22,11 +23,15 @@ def swagger_ui_oauth2_redirect(request):
     return response
 
 
+throttled_admin_login.install()
+
 urlpatterns = [
     path("livez", livez, name="livez"),
     path("healthz", healthz, name="healthz"),
     # Managers' admin sign-in through an external issuer; before admin/ so its catch-all doesn't take it.
     *([path("", include("authn.admin_sso"))] if settings.ADMIN_SSO else []),
+    # The admin's password sign-in, throttled like /authorize's (same limits, same store).
+    path("admin/login/", throttled_admin_login.admin_login),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

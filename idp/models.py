@@ -149,8 +149,14 @@ class SigningKey(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed sign-in. Counted per account and per address to throttle guessing, across processes."""
+    """One failed (or not yet checked) secret: counted per account or client and per address (idp/throttle.py)."""
 
+    class Kind(models.TextChoices):
+        PASSWORD = "password", "password"
+        CLIENT_SECRET = "client", "client secret"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
+    # The username, or the client id for a client secret.
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

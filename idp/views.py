@@ -22,7 +22,6 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, RPInitiatedLogoutView, TokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from idp import throttle
 from idp.backends import FormOrJSONOAuthLibCore
 
 GENERIC_LOGIN_ERROR = "Wrong username or password."
@@ -112,14 +111,12 @@ class AuthorizeView(AuthorizationView):
             return error_response
         username = request.POST.get("username", "")[:150]
         password = request.POST.get("password", "")
-        address = throttle.client_address(request)
-        if throttle.is_throttled(username=username, address=address):
-            return self.login_page(request, application, error=THROTTLED_LOGIN_ERROR, username=username, status=429)
+        # The sign-in limits are applied by the authentication backend (idp.throttle), as for every password check.
         user = authenticate(request, username=username, password=password) if username and password else None
+        if getattr(request, "idp_throttled", False):
+            return self.login_page(request, application, error=THROTTLED_LOGIN_ERROR, username=username, status=429)
         if user is None or not user.is_active:
-            throttle.record_failure(username=username, address=address)
             return self.login_page(request, application, error=GENERIC_LOGIN_ERROR, username=username, status=400)
-        throttle.clear_failures(username=username)
         auth_login(request, user)
         # Back to GET /authorize with the same parameters: DOT now issues the code.
         return HttpResponseRedirect(_without_prompt(request.get_full_path()), status=303)

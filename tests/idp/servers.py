@@ -83,7 +83,7 @@ class AppServer:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still loading
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
