@@ -171,7 +171,18 @@ class Auth0RevokeView(RevokeTokenView):
 
 
 class OIDCLogoutView(RPInitiatedLogoutView):
-    """GET /oidc/logout?id_token_hint=…&post_logout_redirect_uri=…&state=… (DOT), errors as JSON."""
+    """GET /oidc/logout?id_token_hint=…&post_logout_redirect_uri=…&state=… (DOT), errors as JSON.
+
+    An ID token is no credential: anyone who saw one (a log, a browser history) could
+    otherwise sign its user out everywhere. So tokens are revoked only for the user of
+    the session this browser holds (DOT would revoke the hint's user even without a
+    session, or after a confirmation by someone else). Expired hints and hints of
+    another issuer or key are refused (OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS off).
+    """
+
+    def do_logout(self, application=None, post_logout_redirect_uri=None, state=None, token_user=None):
+        # token_user=None: DOT then revokes the tokens of request.user, if the session has one.
+        return super().do_logout(application, post_logout_redirect_uri, state, token_user=None)
 
     def error_response(self, error) -> HttpResponse:
         return oauth_error(error.error or "invalid_request", error.description, error.status_code)
