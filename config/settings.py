@@ -215,11 +215,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: never log tokens or request bodies -----------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# oauthlib's and django-oauth-toolkit's DEBUG lines print authorization codes and tokens: they stay at INFO or above.
+_CREDENTIAL_LOGGERS_LEVEL = "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {name: {"level": _CREDENTIAL_LOGGERS_LEVEL} for name in ("oauthlib", "oauth2_provider")},
 }
 
 # --- Embedded identity provider (idp/) ------------------------------------------------------

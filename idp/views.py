@@ -16,10 +16,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
-from oauth2_provider.views import AuthorizationView, RevokeTokenView, RPInitiatedLogoutView, TokenView
+from oauth2_provider.views import (
+    AuthorizationView,
+    RevokeTokenView,
+    RPInitiatedLogoutView,
+    TokenView,
+    UserInfoView,
+)
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from idp.backends import FormOrJSONOAuthLibCore
@@ -122,6 +129,34 @@ class AuthorizeView(AuthorizationView):
         return HttpResponseRedirect(_without_prompt(request.get_full_path()), status=303)
 
 
+# Credentials a client might put in a URL. URLs end up in logs, histories and Referer headers, so
+# RFC 6750 (section 2.3) and RFC 9700 forbid it: such requests are refused, not served.
+CREDENTIAL_PARAMETERS = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "client_secret",
+    "code",
+    "code_verifier",
+    "password",
+)
+
+
+def credentials_in_query(request: HttpRequest) -> HttpResponse | None:
+    """400 invalid_request when the query string carries a credential."""
+    found = [name for name in CREDENTIAL_PARAMETERS if name in request.GET]
+    if not found:
+        return None
+    response = oauth_error(
+        "invalid_request",
+        f"Credentials must not be sent in the URL ({', '.join(found)}): "
+        "send tokens in the Authorization header and other parameters in the request body.",
+    )
+    response["WWW-Authenticate"] = 'Bearer error="invalid_request"'
+    return response
+
+
 def parse_json_body(request: HttpRequest) -> HttpResponse | None:
     """Put a JSON body's parameters on the request for FormOrJSONOAuthLibCore; an error response if unusable."""
     if request.content_type != "application/json":
@@ -151,7 +186,7 @@ class Auth0TokenView(TokenView):
     oauthlib_backend_class = FormOrJSONOAuthLibCore
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        problem = parse_json_body(request)
+        problem = credentials_in_query(request) or parse_json_body(request)
         if problem is not None:
             return problem
         with transaction.atomic():
@@ -164,10 +199,21 @@ class Auth0RevokeView(RevokeTokenView):
     oauthlib_backend_class = FormOrJSONOAuthLibCore
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        problem = parse_json_body(request)
+        problem = credentials_in_query(request) or parse_json_body(request)
         if problem is not None:
             return problem
         return super().post(request, *args, **kwargs)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class Auth0UserInfoView(UserInfoView):
+    """GET/POST /userinfo (DOT), with the access token in the Authorization header only (RFC 6750, 2.3)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        problem = credentials_in_query(request)
+        if problem is not None:
+            return problem
+        return super().dispatch(request, *args, **kwargs)
 
 
 class OIDCLogoutView(RPInitiatedLogoutView):
