@@ -3,6 +3,9 @@
 - Access-token lifetime comes from the API the token is for.
 - Refresh tokens only when `offline_access` was granted (oauthlib would issue
   one on every authorization-code exchange).
+- Only the grants the issuer serves: oauthlib's server also wires in the password
+  grant and the device grant (RFC 8628, which has no device endpoint here); both
+  answer `unsupported_grant_type`.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from oauthlib.openid import Server as OpenIDServer
 
 from idp.tokens import access_token_lifetime
+
+GRANT_TYPES_SERVED = ("authorization_code", "client_credentials", "refresh_token")
 
 
 def drop_refresh_token_without_offline_access(token: dict, token_handler, request) -> dict:
@@ -24,3 +29,4 @@ class Server(OpenIDServer):
         super().__init__(request_validator, *args, **kwargs)
         for grant in (self.auth_grant, self.openid_connect_auth, self.refresh_grant):
             grant.register_token_modifier(drop_refresh_token_without_offline_access)
+        self._grant_types = {name: self._grant_types[name] for name in GRANT_TYPES_SERVED}

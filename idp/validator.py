@@ -31,7 +31,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from idp import keys
 from idp.models import Api, RedeemedCode
-from idp.scopes import grant_scopes, scopes_for_user
+from idp.scopes import ApiScopes, grant_scopes, scopes_for_user
 
 # How long a redeemed code is remembered (it expires after a minute anyway).
 REDEEMED_CODE_MEMORY = timedelta(days=1)
@@ -125,9 +125,10 @@ class Auth0CompatibleValidator(OAuth2Validator):
             api = self._api_from_audience(request, required=True)
             return set(scopes) <= self._client_grant_scopes(request, api)
         if request.response_type:
-            # /authorize: refuse an unknown audience now; a person's scopes are cut
-            # to their roles when the code is saved (extra ones are dropped, not refused).
+            # /authorize: refuse an unknown audience and scopes no API defines (invalid_scope) now;
+            # a person's known scopes are cut to their roles when the code is saved (dropped, not refused).
             self._api_from_audience(request, required=False)
+            return set(scopes) <= set(ApiScopes().get_all_scopes())
         return True
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):

@@ -157,6 +157,14 @@ def credentials_in_query(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
+def _is_unicode_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_json_body(request: HttpRequest) -> HttpResponse | None:
     """Put a JSON body's parameters on the request for FormOrJSONOAuthLibCore; an error response if unusable."""
     if request.content_type != "application/json":
@@ -169,12 +177,17 @@ def parse_json_body(request: HttpRequest) -> HttpResponse | None:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return oauth_error("invalid_request", "The request body is not valid JSON.")
+    except RecursionError:
+        return oauth_error("invalid_request", "The request body is nested too deeply.")
     if not isinstance(body, dict):
         return oauth_error("invalid_request", "The request body must be a JSON object.")
     params = []
     for key, value in body.items():
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             return oauth_error("invalid_request", f"The parameter '{key}' must be a string.")
+        if not _is_unicode_text(key) or not _is_unicode_text(str(value)):
+            # JSON may escape lone surrogates ("\ud800"): no database or hash can take them.
+            return oauth_error("invalid_request", "The request body holds a string that is not valid Unicode.")
         params.append((key, str(value)))
     request.idp_json_params = params
     return None
@@ -190,7 +203,9 @@ class Auth0TokenView(TokenView):
         if problem is not None:
             return problem
         with transaction.atomic():
-            return super().post(request, *args, **kwargs)
+            # Not TokenView.post: it routes the device grant (RFC 8628) to a device flow this issuer
+            # does not serve; oauthlib answers it unsupported_grant_type (idp.server).
+            return self.authorization_flow_token_response(request)
 
 
 class Auth0RevokeView(RevokeTokenView):
