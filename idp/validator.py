@@ -37,6 +37,16 @@ from idp.scopes import ApiScopes, grant_scopes, scopes_for_user
 REDEEMED_CODE_MEMORY = timedelta(days=1)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _same_endpoint(a, b) -> bool:
+    try:
+        return (a.scheme, a.hostname, a.port, a.path) == (b.scheme, b.hostname, b.port, b.path)
+    except ValueError:  # a port out of range
+        return False
+
+
 class AccessDenied(errors.OAuth2Error):
     """Auth0's answer for an unknown API or a client without a grant for it."""
 
@@ -136,6 +146,23 @@ class Auth0CompatibleValidator(OAuth2Validator):
         request.scopes = scopes_for_user(request.scopes or [], user=request.user, api=api)
         request.resource = [api.identifier] if api is not None else []
         super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
+    # --- redirect URIs ----------------------------------------------------------------------------------
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        # No default: /authorize must name its redirect_uri (OIDC Core 3.1.2.1), so the code
+        # exchange must name it too (RFC 6749 4.1.3); oauthlib refuses either without one.
+        return None
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        if not super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs):
+            return False
+        target = urlsplit(redirect_uri)
+        if target.hostname not in LOOPBACK_HOSTS:
+            return True
+        # DOT lets a loopback redirect URI use any port (RFC 8252 7.3, for native apps); Auth0
+        # compares it whole, and so do we: another local process must not receive the code.
+        return any(_same_endpoint(target, urlsplit(allowed)) for allowed in request.client.redirect_uris.split())
 
     # --- authorization code -------------------------------------------------------------------------
 
