@@ -142,6 +142,16 @@ if _public.scheme == "https":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Served over https only: plain-http requests are redirected (the proxy's X-Forwarded-Proto
+    # tells), except the probes an orchestrator calls on the plain port; browsers remember it (HSTS).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # DOT's W008 (http redirect URIs allowed): only loopback ones (native apps, RFC 8252) are accepted
+    # with an https PUBLIC_URL; idp.validator refuses every other http redirect URI.
+    SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
 # --- Identity: which issuer the API trusts ------------------------------------------
 AUTH0_DOMAIN = env_hostname("AUTH0_DOMAIN")

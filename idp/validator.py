@@ -16,6 +16,7 @@ import hashlib
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from jwcrypto import jws
@@ -159,7 +160,8 @@ class Auth0CompatibleValidator(OAuth2Validator):
             return False
         target = urlsplit(redirect_uri)
         if target.hostname not in LOOPBACK_HOSTS:
-            return True
+            # With an https issuer only https redirect URIs, loopback ones aside (native apps, RFC 8252).
+            return target.scheme != "http" or not settings.PUBLIC_URL.startswith("https:")
         # DOT lets a loopback redirect URI use any port (RFC 8252 7.3, for native apps); Auth0
         # compares it whole, and so do we: another local process must not receive the code.
         return any(_same_endpoint(target, urlsplit(allowed)) for allowed in request.client.redirect_uris.split())
