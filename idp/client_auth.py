@@ -41,15 +41,15 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
 
 def client_authentication(request: HttpRequest) -> tuple[str, bool] | HttpResponse:
     """(client_id, whether a secret was presented), or 400 when a client authenticates two ways at once."""
-    body = _basic_credentials(request)
+    basic = _basic_credentials(request)
     params = _body_params(request)
-    if body is not None:
+    if basic is not None:
         if "client_secret" in params:
             return oauth_error(
                 "invalid_request",
                 "Authenticate the client one way only: HTTP Basic or client_secret in the body, not both.",
             )
-        return body[0], True
+        return basic[0], True
     return params.get("client_id", ""), bool(params.get("client_secret"))
 
 

@@ -19,6 +19,7 @@ the API trusts (idp's tables always exist: idp is always installed).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -43,9 +44,18 @@ def client_address(request: HttpRequest | None) -> str:
     proxies = settings.IDP_PROXY_COUNT
     if proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
+        if len(forwarded) >= proxies and _is_ip_address(forwarded[-proxies]):
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or UNKNOWN_ADDRESS
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip_address(remote) else UNKNOWN_ADDRESS
+
+
+def _is_ip_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _subject_key(subject: str) -> str:
