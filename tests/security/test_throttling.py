@@ -185,3 +185,12 @@ def test_parallel_attempts_reserve_at_most_the_limit(settings) -> None:
     assert reserved.count(True) == 7
     reserved_for_alice = [ok for index, ok in enumerate(reserved) if index % 2]
     assert reserved_for_alice.count(True) <= 5
+
+
+def test_the_counted_address_is_always_an_ip_address(rf, settings) -> None:
+    settings.IDP_PROXY_COUNT = 1
+    assert throttle.client_address(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.7")) == "10.0.0.7"
+    # A proxy that passed garbage through: the peer's address is counted instead (no database error).
+    assert throttle.client_address(rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+    settings.IDP_PROXY_COUNT = 0
+    assert throttle.client_address(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
