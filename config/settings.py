@@ -247,6 +247,9 @@ IDP_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("IDP_LOGIN_MAX_FAILURES_PER_ADDRESS
 IDP_LOGIN_FAILURE_WINDOW_SECONDS = env_int("IDP_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 # Failed client authentications at /oauth/token per client id (the address limit above counts them too).
 IDP_CLIENT_MAX_FAILURES_PER_CLIENT = env_int("IDP_CLIENT_MAX_FAILURES_PER_CLIENT", 10, minimum=1)
+# Secrets the signing keys' private halves are encrypted with (idp/key_encryption.py): the first
+# encrypts, all decrypt (rotation). Empty: one derived from SECRET_KEY.
+IDP_KEY_ENCRYPTION_KEYS = env_list("IDP_KEY_ENCRYPTION_KEYS", [])
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 IDP_PROXY_COUNT = env_int("IDP_PROXY_COUNT", 0, minimum=0)
 # Every password check (the sign-in page, the admin's sign-in, in either issuer mode) goes

@@ -129,9 +129,9 @@ class SigningKey(models.Model):
     """An RSA key of the tenant. One is active (signs); retired ones stay published until `publish_until`."""
 
     kid = models.CharField(max_length=100, unique=True, help_text="The key's JWK thumbprint, as JWKS publishes it.")
-    # The private key must stay usable to sign, so it cannot be hashed; the
-    # admin never shows it.
-    private_pem = models.TextField()
+    # The private key must stay usable to sign, so it cannot be hashed: it is stored encrypted
+    # (idp/key_encryption.py) and the admin never shows it.
+    encrypted_private_key = models.TextField()
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     publish_until = models.DateTimeField(
@@ -146,6 +146,13 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kid} ({'active' if self.active else 'retired'})"
+
+    @property
+    def private_pem(self) -> str:
+        """The private key in clear, decrypted for this use only."""
+        from idp.key_encryption import decrypt
+
+        return decrypt(self.encrypted_private_key)
 
 
 class LoginFailure(models.Model):
