@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from idp import admin_login as throttled_admin_login
@@ -30,6 +31,7 @@ class SwaggerUIView(SpectacularSwaggerSplitView):
     inline view sends; without it the Authorize popup cannot hand the code back.
     """
 
+    @extend_schema(exclude=True)  # the docs page is not an API operation
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Cross-Origin-Opener-Policy"] = "unsafe-none"
