@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy for the sign-in pages, the admin and Swagger UI (config/csp.py).
+    "config.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +147,16 @@ if _public.scheme == "https":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Served over https only: plain-http requests are redirected (the proxy's X-Forwarded-Proto
+    # tells), except the probes an orchestrator calls on the plain port; browsers remember it (HSTS).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # DOT's W008 (http redirect URIs allowed): only loopback ones (native apps, RFC 8252) are accepted
+    # with an https PUBLIC_URL; idp.validator refuses every other http redirect URI.
+    SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
 # --- Identity: which issuer the API trusts ------------------------------------------
 AUTH0_DOMAIN = env_hostname("AUTH0_DOMAIN")
@@ -234,11 +246,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: never log tokens or request bodies -----------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# oauthlib's and django-oauth-toolkit's DEBUG lines print authorization codes and tokens: they stay at INFO or above.
+_CREDENTIAL_LOGGERS_LEVEL = "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {name: {"level": _CREDENTIAL_LOGGERS_LEVEL} for name in ("oauthlib", "oauth2_provider")},
 }
 
 # --- Embedded identity provider (idp/) ------------------------------------------------------
@@ -248,8 +264,16 @@ LOGGING = {
 IDP_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("IDP_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1)
 IDP_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("IDP_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
 IDP_LOGIN_FAILURE_WINDOW_SECONDS = env_int("IDP_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Failed client authentications at /oauth/token per client id (the address limit above counts them too).
+IDP_CLIENT_MAX_FAILURES_PER_CLIENT = env_int("IDP_CLIENT_MAX_FAILURES_PER_CLIENT", 10, minimum=1)
+# Secrets the signing keys' private halves are encrypted with (idp/key_encryption.py): the first
+# encrypts, all decrypt (rotation). Empty: one derived from SECRET_KEY.
+IDP_KEY_ENCRYPTION_KEYS = env_list("IDP_KEY_ENCRYPTION_KEYS", [])
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 IDP_PROXY_COUNT = env_int("IDP_PROXY_COUNT", 0, minimum=0)
+# Every password check (the sign-in page, the admin's sign-in, in either issuer mode) goes
+# through the sign-in limits above (idp/throttle.py).
+AUTHENTICATION_BACKENDS = ["idp.throttle.ThrottledModelBackend"]
 
 # DOT's default, named so migrations can refer to it (Django resolves swappable models by setting).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -257,6 +281,8 @@ OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # An expired ID token is no proof the RP asked for this sign-out (idp.views.OIDCLogoutView).
+    "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": False,
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic", "none"],
     "OIDC_JWKS_MAX_AGE_SECONDS": 300,
@@ -281,6 +307,8 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # RFC 9207: authorization responses carry `iss`, and discovery says so (mix-up defence).
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
 }
 
 # --- Admin: managers' sign-in through an external issuer (timesheets/admin_sso.py) ----------
@@ -295,7 +323,7 @@ if ADMIN_SSO and not ADMIN_OIDC_CLIENT_SECRET:
     raise ImproperlyConfigured("ADMIN_OIDC_CLIENT_ID is set: set ADMIN_OIDC_CLIENT_SECRET too.")
 if ADMIN_SSO:
     AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
+        "idp.throttle.ThrottledModelBackend",
         "timesheets.admin_sso.AdminOIDCBackend",
     ]
 # mozilla-django-oidc reads these; endpoints and client come from timesheets/admin_sso.py.

@@ -18,6 +18,7 @@ from jwcrypto import jwk
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
+from idp.key_encryption import encrypt
 from idp.models import Api, SigningKey
 
 
@@ -34,7 +35,9 @@ def jwk_for(signing_key: SigningKey) -> jwk.JWK:
 
 def _create_active() -> SigningKey:
     pem = _new_private_pem()
-    return SigningKey.objects.create(kid=jwk_from_pem(pem).thumbprint(), private_pem=pem, active=True)
+    return SigningKey.objects.create(
+        kid=jwk_from_pem(pem).thumbprint(), encrypted_private_key=encrypt(pem), active=True
+    )
 
 
 def active_key() -> SigningKey:

@@ -144,9 +144,9 @@ class SigningKey(models.Model):
     """An RSA key of the tenant. One is active (signs); retired ones stay published until `publish_until`."""
 
     kid = models.CharField(max_length=100, unique=True, help_text="The key's JWK thumbprint, as JWKS publishes it.")
-    # The private key must stay usable to sign, so it cannot be hashed; the
-    # admin never shows it.
-    private_pem = models.TextField()
+    # The private key must stay usable to sign, so it cannot be hashed: it is stored encrypted
+    # (idp/key_encryption.py) and the admin never shows it.
+    encrypted_private_key = models.TextField()
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     publish_until = models.DateTimeField(
@@ -162,10 +162,23 @@ class SigningKey(models.Model):
     def __str__(self) -> str:
         return f"{self.kid} ({'active' if self.active else 'retired'})"
 
+    @property
+    def private_pem(self) -> str:
+        """The private key in clear, decrypted for this use only."""
+        from idp.key_encryption import decrypt
+
+        return decrypt(self.encrypted_private_key)
+
 
 class LoginFailure(models.Model):
-    """One failed sign-in. Counted per account and per address to throttle guessing, across processes."""
+    """One failed (or not yet checked) secret: counted per account or client and per address (idp/throttle.py)."""
 
+    class Kind(models.TextChoices):
+        PASSWORD = "password", "password"
+        CLIENT_SECRET = "client", "client secret"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
+    # The username, or the client id for a client secret.
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -17,7 +17,7 @@ urlpatterns = [
     path("authorize", views.AuthorizeView.as_view(), name="authorize"),
     path("oauth/token", views.Auth0TokenView.as_view(), name="token"),
     path("oauth/revoke", views.Auth0RevokeView.as_view(), name="revoke-token"),
-    path("userinfo", dot_views.UserInfoView.as_view(), name="user-info"),
+    path("userinfo", views.Auth0UserInfoView.as_view(), name="user-info"),
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
     re_path(
         r"^\.well-known/openid-configuration$",

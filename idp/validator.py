@@ -16,6 +16,7 @@ import hashlib
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from jwcrypto import jws
@@ -31,10 +32,20 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from idp import keys
 from idp.models import Api, RedeemedCode
-from idp.scopes import grant_scopes, scopes_for_user
+from idp.scopes import ApiScopes, grant_scopes, scopes_for_user
 
 # How long a redeemed code is remembered (it expires after a minute anyway).
 REDEEMED_CODE_MEMORY = timedelta(days=1)
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _same_endpoint(a, b) -> bool:
+    try:
+        return (a.scheme, a.hostname, a.port, a.path) == (b.scheme, b.hostname, b.port, b.path)
+    except ValueError:  # a port out of range
+        return False
 
 
 class AccessDenied(errors.OAuth2Error):
@@ -132,9 +143,10 @@ class Auth0CompatibleValidator(OAuth2Validator):
             api = self._api_from_audience(request, required=True)
             return set(scopes) <= self._client_grant_scopes(request, api)
         if request.response_type:
-            # /authorize: refuse an unknown audience now; a person's scopes are cut
-            # to their roles when the code is saved (extra ones are dropped, not refused).
+            # /authorize: refuse an unknown audience and scopes no API defines (invalid_scope) now;
+            # a person's known scopes are cut to their roles when the code is saved (dropped, not refused).
             self._api_from_audience(request, required=False)
+            return set(scopes) <= set(ApiScopes().get_all_scopes())
         return True
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
@@ -142,6 +154,24 @@ class Auth0CompatibleValidator(OAuth2Validator):
         request.scopes = scopes_for_user(request.scopes or [], user=request.user, api=api)
         request.resource = [api.identifier] if api is not None else []
         super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
+    # --- redirect URIs ----------------------------------------------------------------------------------
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        # No default: /authorize must name its redirect_uri (OIDC Core 3.1.2.1), so the code
+        # exchange must name it too (RFC 6749 4.1.3); oauthlib refuses either without one.
+        return None
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        if not super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs):
+            return False
+        target = urlsplit(redirect_uri)
+        if target.hostname not in LOOPBACK_HOSTS:
+            # With an https issuer only https redirect URIs, loopback ones aside (native apps, RFC 8252).
+            return target.scheme != "http" or not settings.PUBLIC_URL.startswith("https:")
+        # DOT lets a loopback redirect URI use any port (RFC 8252 7.3, for native apps); Auth0
+        # compares it whole, and so do we: another local process must not receive the code.
+        return any(_same_endpoint(target, urlsplit(allowed)) for allowed in request.client.redirect_uris.split())
 
     # --- authorization code -------------------------------------------------------------------------
 

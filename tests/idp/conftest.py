@@ -31,6 +31,11 @@ class Tenant:
 @pytest.fixture
 def tenant(live_server, settings) -> Tenant:
     """The embedded issuer at the live server's URL (as `make run` would set it up there)."""
+    return tenant_at(live_server, settings)
+
+
+def tenant_at(live_server, settings) -> Tenant:
+    """The demo tenant served by the embedded issuer at `live_server` (for fixtures in other test packages)."""
     serve_embedded_issuer_at(settings, live_server.url)
     data = demo_tenant_json()
     return Tenant(

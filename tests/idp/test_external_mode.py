@@ -27,6 +27,7 @@ def servers(tmp_path_factory) -> Iterator[tuple[AppServer, dict, AppServer]]:
     api = None
     try:
         idp.manage("migrate", "--noinput", "-v", "0")
+        idp.manage("collectstatic", "--noinput", "-v", "0")  # the sign-in page links its stylesheet
         tenant = idp.demo_tenant()
         idp.start()
         api = AppServer(tmp_path_factory.mktemp("api"), OIDC_ISSUER=idp.url + "/")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('idp', '0001_initial'),
+        ('idp', '0003_encrypt_signing_keys'),
     ]
 
     operations = [
