@@ -52,4 +52,4 @@ def test_no_request_gets_a_server_error(live_server, make_token, alice, bob, car
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "Tested: 15" in result.stdout, result.stdout[-2000:]
+    assert "Tested: 20" in result.stdout, result.stdout[-2000:]
