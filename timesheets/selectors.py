@@ -165,7 +165,8 @@ def week_list(*, actor: Principal, date_from: dt.date, date_to: dt.date) -> list
     while monday >= monday_of(date_from) and len(mondays) < MAX_WEEKS_PER_LIST:
         mondays.append(monday)
         monday -= dt.timedelta(weeks=1)
-    weeks = {(w.owner_id, w.monday): w for w in Week.objects.filter(owner=actor, monday__in=mondays)}
+    stored = Week.objects.filter(owner=actor, monday__in=mondays).select_related("decided_by")
+    weeks = {(w.owner_id, w.monday): w for w in stored}
     return _week_views([(actor, m) for m in mondays], weeks)
 
 

@@ -92,7 +92,13 @@ def reminders_send(
             sent.already_sent += 1
 
     managers = (
-        User.objects.with_perm("timesheets.change_week", is_active=True, include_superusers=True)
+        # Permissions live in the database (ModelBackend), whichever other backends sign people in.
+        User.objects.with_perm(
+            "timesheets.change_week",
+            is_active=True,
+            include_superusers=True,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
         .exclude(email="")
         .order_by("pk")
     )
