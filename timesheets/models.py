@@ -179,6 +179,7 @@ class Week(models.Model):
         ordering = ["-monday", "owner_id"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "monday"], name="week_unique_per_owner"),
+            models.CheckConstraint(condition=models.Q(monday__iso_week_day=1), name="week_starts_on_monday"),
             models.CheckConstraint(condition=models.Q(state__in=WeekState.values), name="week_state_valid"),
             models.CheckConstraint(
                 condition=~models.Q(state__in=[WeekState.APPROVED, WeekState.REJECTED])

@@ -290,3 +290,30 @@ def test_the_approval_queue_holds_others_submitted_weeks_oldest_first(alice, bob
     bob_week = services.week_submit(actor=bob, monday=MONDAY - dt.timedelta(weeks=1))
     assert list(selectors.week_approval_queue(actor=carol)) == [bob_week, submitted["week"]]
     assert list(selectors.week_approval_queue(actor=alice)) == [bob_week]
+
+
+def test_the_database_backs_the_week_rules(alice, carol):
+    from django.db import IntegrityError, transaction
+
+    def refused(**fields) -> bool:
+        try:
+            with transaction.atomic():
+                Week.objects.create(owner=alice, **fields)
+        except IntegrityError:
+            return True
+        return False
+
+    assert refused(monday=TUESDAY)
+    assert refused(monday=MONDAY, state="approved", submitted_at="2026-11-27T10:00:00Z")  # no decision recorded
+    assert refused(monday=MONDAY, state="submitted")  # no submission time
+    assert refused(
+        monday=MONDAY,
+        state="approved",
+        submitted_at="2026-11-27T10:00:00Z",
+        decided_by=alice,
+        decided_at="2026-11-28T10:00:00Z",
+    )  # decided by its owner
+    assert refused(monday=MONDAY, state="rejected", decided_by=carol, decided_at="2026-11-28T10:00:00Z")  # no comment
+    assert refused(monday=MONDAY, state="closed")
+    assert not refused(monday=MONDAY)
+    assert refused(monday=MONDAY)  # one row per person and week
