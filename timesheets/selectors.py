@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from authn.principals import Principal
 from timesheets.models import Entry, EntrySource, EntryStatus, Project, Week, WeekState, monday_of
@@ -140,15 +140,11 @@ def _week_views(keys: list[tuple[Any, dt.date]], weeks: dict[tuple[int, dt.date]
     if not views:
         return views
     by_key = {(view.owner.pk, view.monday): view for view in views}
-    entries = (
-        Entry.objects.filter(
-            owner__in={view.owner.pk for view in views},
-            date__gte=min(view.monday for view in views),
-            date__lte=max(view.sunday for view in views),
-        )
-        .select_related("project", "owner", "decided_by")
-        .order_by("date", "id")
-    )
+    # One range per week (each reads the (owner, date) index), never the span between far-apart weeks.
+    ranges = Q()
+    for view in views:
+        ranges |= Q(owner_id=view.owner.pk, date__gte=view.monday, date__lte=view.sunday)
+    entries = Entry.objects.filter(ranges).select_related("project", "owner", "decided_by").order_by("date", "id")
     for entry in entries:
         view = by_key.get((entry.owner_id, monday_of(entry.date)))
         if view is not None:

@@ -124,3 +124,8 @@ def test_the_weekly_summary_shows_the_week_state(manager_client: Client, submitt
     assert 'class="week-state week-approved">approved' in html
     assert 'class="week-state week-open">open' in html  # bob's week before: never submitted
     assert MONDAY - dt.timedelta(days=3) < MONDAY
+
+
+def test_the_admin_home_links_the_weeks_waiting(manager_client: Client, submitted):
+    html = manager_client.get("/admin/").content.decode()
+    assert '<a href="/admin/timesheets/week/?state__exact=submitted">Weeks waiting for a decision</a>' in html

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from timesheets.models import Entry, EntryAudit, Week, WeekAudit
 
@@ -221,3 +225,33 @@ def test_the_schema_documents_the_week_routes(api, issuer):
     ):
         assert path in paths, path
     assert paths["/api/approvals/weeks/{week_id}"]["put"]["security"][0] == {"oauth2": ["approve:timesheets"]}
+
+
+def test_the_week_lists_read_a_fixed_number_of_queries(
+    as_user, alice, bob, carol, carol_api, store_zero, django_assert_num_queries
+):
+    from decimal import Decimal
+
+    from timesheets import services
+
+    def submit_weeks(owner, count: int) -> None:
+        for back in range(count):
+            monday = dt.date(2026, 11, 23) - dt.timedelta(weeks=back)
+            for day in range(3):
+                services.entry_create(
+                    owner=owner, date=monday + dt.timedelta(days=day), project=store_zero, hours=Decimal(2)
+                )
+            services.week_submit(actor=owner, monday=monday)
+
+    submit_weeks(alice, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(carol_api.get("/api/approvals/weeks").json()) == 1
+    submit_weeks(bob, 4)
+    with django_assert_num_queries(len(one)):
+        assert len(carol_api.get("/api/approvals/weeks").json()) == 5
+
+    alice_api = as_user(alice, scopes=EMPLOYEE)
+    with CaptureQueriesContext(connection) as listed:
+        alice_api.get("/api/weeks", {"from": "2026-10-01", "to": "2026-11-29"})
+    with django_assert_num_queries(len(listed)):
+        assert len(alice_api.get("/api/weeks", {"from": "2026-01-01", "to": "2026-11-29"}).json()) == 48
