@@ -332,3 +332,22 @@ OIDC_USE_PKCE = True
 OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_AUTHENTICATION_CALLBACK_URL = "admin_sso_callback"
 OIDC_TIMEOUT = env_int("ADMIN_OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+
+# --- Weeks and reminders (issue 10) ---------------------------------------------------
+# On: an entry can be approved only inside a submitted week. Off (default): the sample
+# clients' per-entry approval works as before, and weeks are optional.
+REQUIRE_WEEK_SUBMISSION = env_bool("REQUIRE_WEEK_SUBMISSION", False)
+# send_reminders e-mails people whose last week holds fewer hours; 0 turns that check off.
+EXPECTED_HOURS_PER_WEEK = env_int("EXPECTED_HOURS_PER_WEEK", 40, minimum=0)
+
+# E-mail (reminders): Django's console backend prints mails unless an SMTP host is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ABC Timesheets <timesheets@localhost>")

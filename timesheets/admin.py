@@ -208,6 +208,8 @@ class EntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.is_locked:
             return False  # approved: the admin shows it read-only
+        if obj is not None and services.entry_update_errors(entry=obj):
+            return False  # its week is submitted or approved: read-only until it is withdrawn or rejected
         return super().has_change_permission(request, obj)
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
@@ -391,3 +393,7 @@ class ProjectAdmin(admin.ModelAdmin):
         if obj is not None and obj.entries.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+
+# The Weeks list lives in its own module; importing it registers it with the admin site.
+from timesheets import admin_weeks  # noqa: E402, F401

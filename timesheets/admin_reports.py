@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
-from timesheets.models import Entry, EntryStatus
+from timesheets.models import Entry, EntryStatus, Week
 
 # Rows fetched from the database per round trip while streaming the export: memory
 # stays bounded by this, not by the number of rows exported.
@@ -134,9 +134,15 @@ def weekly_summary(*, first_week: dt.date, week_count: int) -> WeeklySummary:
             "pending": row["week_pending"],
             "pending_hours": row["week_pending_hours"] or Decimal(0),
             "entries": row["week_entries"],
+            "state": "open",  # a week never submitted has no row: open
         }
         person.total_hours += row["week_hours"]
         person.pending += row["week_pending"]
+    stored = Week.objects.filter(owner__in=by_owner.keys(), monday__gte=first_week, monday__lte=weeks[-1])
+    for owner_id, monday, state in stored.values_list("owner_id", "monday", "state"):
+        cell = by_owner[owner_id].weeks.get(monday)
+        if cell is not None:
+            cell["state"] = state
     rows = sorted(by_owner.values(), key=lambda p: (p.name.lower(), p.owner_id))
     week_totals = [sum((p.weeks[w]["hours"] for p in rows if w in p.weeks), Decimal(0)) for w in weeks]
     week_pending = [sum(p.weeks[w]["pending"] for p in rows if w in p.weeks) for w in weeks]

@@ -41,6 +41,27 @@ class AlreadyDecided(DomainError):
     status = 409
 
 
+class WeekLocked(DomainError):
+    """The week is submitted or approved: its entries cannot be created, changed or deleted."""
+
+    code = "week_locked"
+    status = 409
+
+
+class WeekIncomplete(DomainError):
+    """The week cannot be submitted as it is (no time, or entries still rejected)."""
+
+    code = "week_incomplete"
+    status = 400
+
+
+class WeekNotSubmitted(DomainError):
+    """Withdrawing or deciding needs a submitted week; with REQUIRE_WEEK_SUBMISSION, so does approving an entry."""
+
+    code = "week_not_submitted"
+    status = 409
+
+
 class UploadRejected(DomainError):
     """A batch upload wrote nothing; `items` says which entries were wrong and why."""
 

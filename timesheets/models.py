@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid as uuid_lib
 from decimal import Decimal
 
@@ -139,3 +140,127 @@ class EntryAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.entry_uuid} by {self.actor or self.client_id}"
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s ISO week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class WeekState(models.TextChoices):
+    OPEN = "open", "Open"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# A week in one of these states locks its entries: no create, edit or delete from anywhere.
+LOCKED_WEEK_STATES = (WeekState.SUBMITTED, WeekState.APPROVED)
+
+
+class Week(models.Model):
+    """One person's ISO week (Monday to Sunday) once it has been submitted.
+
+    A week without a row is open. open → submitted → approved, or submitted →
+    rejected (the comment says why; the week is editable again, like an open one)
+    → submitted again; a submitted, undecided week may be withdrawn (→ open).
+    Rules live in timesheets/services/weeks.py; the constraints below back them.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="weeks")
+    monday = models.DateField(help_text="The Monday the ISO week starts on.")
+    state = models.CharField(max_length=10, choices=WeekState.choices, default=WeekState.OPEN)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.CharField(max_length=MAX_COMMENT_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-monday", "owner_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "monday"], name="week_unique_per_owner"),
+            models.CheckConstraint(condition=models.Q(monday__iso_week_day=1), name="week_starts_on_monday"),
+            models.CheckConstraint(condition=models.Q(state__in=WeekState.values), name="week_state_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=[WeekState.APPROVED, WeekState.REJECTED])
+                | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="week_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=[WeekState.SUBMITTED, WeekState.APPROVED])
+                | models.Q(submitted_at__isnull=False),
+                name="week_submission_recorded",
+            ),
+            models.CheckConstraint(condition=~models.Q(decided_by=models.F("owner")), name="week_not_decided_by_owner"),
+            models.CheckConstraint(
+                condition=~models.Q(state=WeekState.REJECTED) | ~models.Q(comment=""), name="week_rejection_explained"
+            ),
+        ]
+        indexes = [
+            # The approvals queue and the admin's Weeks list by state: submitted weeks, oldest first.
+            models.Index(fields=["state", "monday", "id"], name="week_state_monday"),
+            models.Index(fields=["monday", "id"], name="week_monday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} week of {self.monday.isoformat()} ({self.state})"
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in LOCKED_WEEK_STATES
+
+
+class WeekAudit(models.Model):
+    """One row per change of a week's state: submitted, withdrawn, approved, rejected."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="audit")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    client_id = models.CharField(max_length=255, blank=True)
+    comment = models.CharField(max_length=MAX_COMMENT_LENGTH, blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="State before and after, entries decided.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.week} by {self.actor or self.client_id}"
+
+
+class Reminder(models.Model):
+    """An e-mail reminder sent (manage.py send_reminders): at most one per person, week and kind."""
+
+    class Kind(models.TextChoices):
+        EMPLOYEE_WEEK = "employee_week", "Week not submitted or short of hours"
+        MANAGER_DIGEST = "manager_digest", "Weeks waiting for a decision"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    monday = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "monday", "kind"], name="reminder_once_per_person_week_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.person} for the week of {self.monday.isoformat()}"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from authn.principals import Principal
-from timesheets.models import Entry, EntrySource, EntryStatus, Project
+from timesheets.models import Entry, EntrySource, EntryStatus, Project, Week, WeekState, monday_of
 
 
 def entry_list(
@@ -71,3 +74,117 @@ def project_find(*, ref: int | str, active_only: bool = True) -> Project | None:
     if isinstance(ref, str) and ref.strip():
         return qs.filter(name__iexact=ref.strip()).first()
     return None
+
+
+# --- weeks ----------------------------------------------------------------------------------------
+
+# How many weeks one GET /api/weeks (or the approvals queue) answers with at most.
+MAX_WEEKS_PER_LIST = 60
+
+
+@dataclass
+class WeekView:
+    """One person's ISO week as the API and the phone app show it: its state and totals.
+
+    `week` is the stored row (None while the week was never submitted: open).
+    """
+
+    owner: Any
+    monday: dt.date
+    week: Week | None
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.week.state if self.week is not None else WeekState.OPEN
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((entry.hours for entry in self.entries), Decimal(0))
+
+    @property
+    def days(self) -> list[dict[str, Any]]:
+        hours = {self.monday + dt.timedelta(days=i): Decimal(0) for i in range(7)}
+        for entry in self.entries:
+            hours[entry.date] += entry.hours
+        return [{"date": day, "hours": total} for day, total in hours.items()]
+
+    @property
+    def days_without_time(self) -> list[dt.date]:
+        """Working days (Monday to Friday) with no time logged."""
+        return [day["date"] for day in self.days[:5] if day["hours"] == 0]
+
+    @property
+    def projects(self) -> list[dict[str, Any]]:
+        totals: dict[int, dict[str, Any]] = {}
+        for entry in self.entries:
+            row = totals.setdefault(entry.project_id, {"id": entry.project_id, "name": entry.project.name, "hours": 0})
+            row["hours"] += entry.hours
+        return sorted(totals.values(), key=lambda row: row["name"].lower())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(EntryStatus.values, 0)
+        for entry in self.entries:
+            counts[entry.status] += 1
+        return counts
+
+
+def _week_views(keys: list[tuple[Any, dt.date]], weeks: dict[tuple[int, dt.date], Week]) -> list[WeekView]:
+    """WeekViews for (owner, monday) pairs, their entries read in one query."""
+    views = [WeekView(owner=owner, monday=monday, week=weeks.get((owner.pk, monday))) for owner, monday in keys]
+    if not views:
+        return views
+    by_key = {(view.owner.pk, view.monday): view for view in views}
+    # One range per week (each reads the (owner, date) index), never the span between far-apart weeks.
+    ranges = Q()
+    for view in views:
+        ranges |= Q(owner_id=view.owner.pk, date__gte=view.monday, date__lte=view.sunday)
+    entries = Entry.objects.filter(ranges).select_related("project", "owner", "decided_by").order_by("date", "id")
+    for entry in entries:
+        view = by_key.get((entry.owner_id, monday_of(entry.date)))
+        if view is not None:
+            view.entries.append(entry)
+    return views
+
+
+def week_list(*, actor: Principal, date_from: dt.date, date_to: dt.date) -> list[WeekView]:
+    """The actor's weeks that touch [date_from, date_to], newest first; none for a machine client."""
+    if not actor.is_person:
+        return []
+    mondays = []
+    monday = monday_of(date_to)
+    while monday >= monday_of(date_from) and len(mondays) < MAX_WEEKS_PER_LIST:
+        mondays.append(monday)
+        monday -= dt.timedelta(weeks=1)
+    stored = Week.objects.filter(owner=actor, monday__in=mondays).select_related("decided_by")
+    weeks = {(w.owner_id, w.monday): w for w in stored}
+    return _week_views([(actor, m) for m in mondays], weeks)
+
+
+def week_get(*, actor: Principal, monday: dt.date) -> WeekView | None:
+    """One of the actor's weeks (open when never submitted), or None for a machine client."""
+    views = week_list(actor=actor, date_from=monday, date_to=monday)
+    return views[0] if views else None
+
+
+def week_approval_queue(*, actor: Principal) -> QuerySet[Week]:
+    """Submitted weeks the actor may decide: everyone's but their own, oldest first."""
+    qs = Week.objects.filter(state=WeekState.SUBMITTED).select_related("owner", "decided_by")
+    if actor.is_person:
+        qs = qs.exclude(owner=actor)
+    return qs.order_by("monday", "id")
+
+
+def week_views_of(weeks: list[Week]) -> list[WeekView]:
+    """Stored weeks with their entries and totals (one query for all the entries)."""
+    return _week_views([(w.owner, w.monday) for w in weeks], {(w.owner_id, w.monday): w for w in weeks})
+
+
+def approvable_week_get(*, actor: Principal, week_id: int) -> Week | None:
+    """Any stored week, for an approver; their own too, so the service refuses it with a reason."""
+    return Week.objects.select_related("owner", "decided_by").filter(pk=week_id).first()

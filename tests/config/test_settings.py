@@ -75,6 +75,10 @@ def _settings_in_child(tmp_path, **env: str) -> subprocess.CompletedProcess:
         ({"JWT_ALGORITHMS": "none"}, "JWT_ALGORITHMS"),
         ({"DEBUG": "sometimes"}, "DEBUG must be a boolean"),
         ({"PUBLIC_URL": "127.0.0.1:8000"}, "PUBLIC_URL must be an absolute"),
+        ({"REQUIRE_WEEK_SUBMISSION": "maybe"}, "REQUIRE_WEEK_SUBMISSION must be a boolean"),
+        ({"EXPECTED_HOURS_PER_WEEK": "-1"}, "EXPECTED_HOURS_PER_WEEK must be >= 0"),
+        ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT must be an integer"),
+        ({"EMAIL_USE_TLS": "sure"}, "EMAIL_USE_TLS must be a boolean"),
     ],
 )
 def test_bad_configuration_stops_the_process(tmp_path, env, message):
@@ -116,3 +120,31 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
     assert len(first) >= 50
     assert run() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.live
+def test_mail_goes_to_the_console_unless_an_smtp_host_is_set(tmp_path):
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.REQUIRE_WEEK_SUBMISSION)"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    base.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path)})
+
+    def run(**env: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**base, **env},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert run() == "django.core.mail.backends.console.EmailBackend 25 False False"
+    assert (
+        run(EMAIL_HOST="smtp.example.com", EMAIL_PORT="587", EMAIL_USE_TLS="1", REQUIRE_WEEK_SUBMISSION="1")
+        == "django.core.mail.backends.smtp.EmailBackend 587 True True"
+    )

@@ -11,7 +11,7 @@ def decided_entry(
     *, owner: Any, by: Any, project: Any, date: str, hours: float, status: str = EntryStatus.APPROVED, comment: str = ""
 ) -> Entry:
     """An entry `by` has already approved (or rejected), as the database constraints require it recorded."""
-    return Entry.objects.create(
+    entry = Entry.objects.create(
         owner=owner,
         date=date,
         project=project,
@@ -21,3 +21,5 @@ def decided_entry(
         decided_at="2026-11-27T10:00:00Z",
         decision_comment=comment,
     )
+    entry.refresh_from_db()  # the date and hours as the database holds them (a date, a Decimal), not as given
+    return entry

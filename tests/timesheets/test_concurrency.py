@@ -178,7 +178,7 @@ def test_an_upload_racing_a_create_cannot_exceed_24_hours(alice, store_zero) -> 
 def test_a_create_racing_an_upload_cannot_exceed_24_hours(alice, store_zero) -> None:
     outcome = race(create(alice, store_zero, "13"), upload(alice, store_zero, "13"))
     assert outcome.holder == "created"
-    assert outcome.contender.startswith("refused:") and "would have 26.00 hours" in outcome.contender, outcome
+    assert outcome.contender.startswith("refused: That makes 26.00 hours on 2026-11-23"), outcome
     assert hours_on_day(alice) == Decimal("13")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from authn.permissions import ALL_SCOPES
-from timesheets.models import Entry
+from timesheets.models import Entry, Week
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # {own} = an entry of the caller (alice), {other} = an entry of bob
+    # {own} = an entry of the caller (alice), {other} = an entry of bob; {open_week} = alice's open week
+    # (it holds {own}), {submitted_week} = alice's submitted week, {other_week} = the id of bob's submitted week
+    path: str
     scope: str
     body: Any
     ok: int
@@ -37,6 +40,11 @@ ENDPOINTS = [
     Endpoint("post", "/api/timesheets/upload", "batch:upload", UPLOAD, 201),
     Endpoint("get", "/api/approvals", "approve:timesheets", None, 200),
     Endpoint("put", "/api/approvals/{other}", "approve:timesheets", {"status": "approved"}, 200),
+    Endpoint("get", "/api/weeks", "read:timesheets", None, 200),
+    Endpoint("post", "/api/weeks/{open_week}/submit", "create:timesheets", None, 200),
+    Endpoint("post", "/api/weeks/{submitted_week}/withdraw", "create:timesheets", None, 200),
+    Endpoint("get", "/api/approvals/weeks", "approve:timesheets", None, 200),
+    Endpoint("put", "/api/approvals/weeks/{other_week}", "approve:timesheets", {"status": "approved"}, 200),
     Endpoint("get", "/api/me", "read:timesheets", None, 200),
     Endpoint("get", "/api/projects", "read:timesheets", None, 200),
     Endpoint("get", "/timesheets", "read:timesheets", None, 200),
@@ -86,7 +94,14 @@ def _expected(kind: str, endpoint: Endpoint) -> int:
 def test_permission_matrix(api, make_token, alice, bob, store_zero, endpoint: Endpoint, kind: str):
     own = Entry.objects.create(owner=alice, date="2026-11-20", project=store_zero, hours=4)
     other = Entry.objects.create(owner=bob, date="2026-11-20", project=store_zero, hours=4)
-    path = endpoint.path.format(own=own.pk, other=other.pk)
+    Week.objects.create(owner=alice, monday="2026-11-09", state="submitted", submitted_at="2026-11-13T17:00:00Z")
+    other_week = Week.objects.create(
+        owner=bob, monday="2026-11-16", state="submitted", submitted_at="2026-11-20T17:00:00Z"
+    )
+    weeks_before = sorted(Week.objects.values_list("owner_id", "monday", "state"))
+    path = endpoint.path.format(
+        own=own.pk, other=other.pk, open_week="2026-11-16", submitted_week="2026-11-09", other_week=other_week.pk
+    )
     api.as_token(_token(kind, endpoint, make_token, alice))
     kwargs = {"format": "json"} if endpoint.body is not None else {}
     args = (path, endpoint.body) if endpoint.body is not None else (path,)
@@ -107,6 +122,7 @@ def test_permission_matrix(api, make_token, alice, bob, store_zero, endpoint: En
         # A refused request changes nothing.
         assert Entry.objects.count() == 2
         assert set(Entry.objects.values_list("status", flat=True)) == {"pending"}
+        assert sorted(Week.objects.values_list("owner_id", "monday", "state")) == weeks_before
 
 
 def test_every_api_view_declares_its_scopes():
@@ -116,7 +132,7 @@ def test_every_api_view_declares_its_scopes():
 
     from authn.permissions import declared_scopes
 
-    covered = {(e.method.upper(), e.path.replace("{own}", "<id>").replace("{other}", "<id>")) for e in ENDPOINTS}
+    covered = {(e.method.upper(), re.sub(r"\{\w+\}", "<id>", e.path)) for e in ENDPOINTS}
     found = set()
 
     def walk(patterns, prefix=""):
@@ -127,7 +143,7 @@ def test_every_api_view_declares_its_scopes():
             view = getattr(p.callback, "view_class", None)
             if view is None or not issubclass(view, APIView) or view.__module__.startswith("drf_spectacular"):
                 continue
-            path = "/" + (prefix + str(p.pattern)).replace("<int:entry_id>", "<id>")
+            path = "/" + re.sub(r"<[\w:]+>", "<id>", prefix + str(p.pattern))
             for method in view.http_method_names:
                 if method in {"options", "head"} or not hasattr(view, method):
                     continue

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from timesheets.models import MAX_COMMENT_LENGTH, MAX_NOTES_LENGTH, Entry, EntryStatus, Project
+from timesheets.models import MAX_COMMENT_LENGTH, MAX_NOTES_LENGTH, Entry, EntryStatus, Project, WeekState
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Project id or name."})
@@ -156,3 +156,77 @@ class CompatEntrySerializer(serializers.Serializer):
 
     def get_approved(self, entry: Entry) -> bool:
         return entry.status == EntryStatus.APPROVED
+
+
+class WeekDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    hours = HoursField()
+
+
+class WeekProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    hours = HoursField()
+
+
+class WeekCountsSerializer(serializers.Serializer):
+    pending = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+class WeekSerializer(serializers.Serializer):
+    """One person's ISO week (a selectors.WeekView): its state, who decided, totals per day and per project."""
+
+    id = serializers.SerializerMethodField(help_text="The stored week's id (null while it was never submitted).")
+    owner = PersonSerializer()
+    monday = serializers.DateField()
+    sunday = serializers.DateField()
+    state = serializers.ChoiceField(choices=WeekState.values)
+    comment = serializers.SerializerMethodField(help_text="The manager's comment on a decision (why it was rejected).")
+    submitted_at = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+    decided_at = serializers.SerializerMethodField()
+    total_hours = HoursField()
+    days = WeekDaySerializer(many=True, help_text="Monday to Sunday, hours per day.")
+    days_without_time = serializers.ListField(
+        child=serializers.DateField(), help_text="Monday to Friday days with no time logged."
+    )
+    projects = WeekProjectSerializer(many=True)
+    counts = WeekCountsSerializer(help_text="The week's entries by status.")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_id(self, view: Any) -> int | None:
+        return view.week.pk if view.week is not None else None
+
+    @extend_schema_field(serializers.CharField())
+    def get_comment(self, view: Any) -> str:
+        return view.week.comment if view.week is not None else ""
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_submitted_at(self, view: Any) -> str | None:
+        week = view.week
+        return serializers.DateTimeField().to_representation(week.submitted_at) if week and week.submitted_at else None
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_decided_by(self, view: Any) -> dict | None:
+        week = view.week
+        return PersonSerializer(week.decided_by).data if week and week.decided_by else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_decided_at(self, view: Any) -> str | None:
+        week = view.week
+        return serializers.DateTimeField().to_representation(week.decided_at) if week and week.decided_at else None
+
+
+class WeekWithEntriesSerializer(WeekSerializer):
+    """A week waiting for a decision, with its entries (the phone app expands a week to them)."""
+
+    entries = EntrySerializer(many=True)
+
+
+class WeekDecisionInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[WeekState.APPROVED.value, WeekState.REJECTED.value])
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_COMMENT_LENGTH, default="", help_text="Needed to reject."
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -28,9 +30,12 @@ from timesheets.api.serializers import (
     ProjectSerializer,
     UploadItemInput,
     UploadResultSerializer,
+    WeekDecisionInput,
+    WeekSerializer,
+    WeekWithEntriesSerializer,
 )
 from timesheets.errors import UploadRejected
-from timesheets.models import Entry, EntrySource, EntryStatus, Project
+from timesheets.models import Entry, EntrySource, EntryStatus, Project, WeekState, monday_of
 
 MAX_UPLOAD_ITEMS = 1000
 
@@ -370,3 +375,157 @@ class ProjectList(APIView):
     @extend_schema(summary="Active projects", responses={200: ProjectSerializer(many=True)})
     def get(self, request: Request) -> Response:
         return Response(ProjectSerializer(selectors.project_list_active(), many=True).data)
+
+
+# --- weeks ---------------------------------------------------------------------------------------
+
+
+class WeekFilters(serializers.Serializer):
+    to = serializers.DateField(required=False)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False)
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        today = timezone.localdate()
+        date_to = attrs.get("to") or today
+        date_from = attrs.get("from") or monday_of(date_to) - dt.timedelta(weeks=DEFAULT_WEEKS - 1)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": "`from` must not be after `to`."})
+        if (monday_of(date_to) - monday_of(date_from)).days // 7 >= selectors.MAX_WEEKS_PER_LIST:
+            raise serializers.ValidationError(
+                {"from": f"Ask for at most {selectors.MAX_WEEKS_PER_LIST} weeks at once."}
+            )
+        return {"from": date_from, "to": date_to}
+
+
+DEFAULT_WEEKS = 4
+
+
+def parse_monday(raw: str) -> dt.date:
+    try:
+        monday = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({"monday": "Give the week's Monday as YYYY-MM-DD."}) from None
+    if monday.weekday() != 0:
+        raise ValidationError({"monday": f"{monday.isoformat()} is not a Monday; a week is named by its Monday."})
+    return monday
+
+
+def own_week(request: Request, monday: dt.date) -> selectors.WeekView:
+    view = selectors.week_get(actor=request.user, monday=monday)
+    if view is None:
+        raise exceptions.PermissionDenied("A client token owns no timesheet and so no weeks.")
+    return view
+
+
+MONDAY_PARAMETER = OpenApiParameter(
+    "monday", OpenApiTypes.DATE, OpenApiParameter.PATH, description="The week's Monday (ISO week, Monday to Sunday)."
+)
+
+WEEK_ERRORS = (
+    "Errors (JSON `{error, error_description}`): `week_locked` (409) the week is already submitted or approved; "
+    "`week_incomplete` (400) no time in the week, or an entry still rejected; `week_not_submitted` (409); "
+    "`already_decided` (409); `invalid_request` (400) with `fields.monday` for a day that is not a Monday."
+)
+
+
+@extend_schema(tags=["weeks"])
+class WeekList(APIView):
+    required_scopes = [READ]
+
+    @extend_schema(
+        summary="Your weeks",
+        description=(
+            "Each ISO week (Monday to Sunday) touching `from`..`to`, newest first: its state (`open`, `submitted`, "
+            f"`approved`, `rejected`), totals per day and per project, and counts by entry status. Defaults: `to` "
+            f"today, `from` {DEFAULT_WEEKS} weeks back; at most {selectors.MAX_WEEKS_PER_LIST} weeks."
+        ),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)."),
+        ],
+        responses={200: WeekSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = parse(WeekFilters, request.query_params)
+        weeks = selectors.week_list(actor=request.user, date_from=filters["from"], date_to=filters["to"])
+        return Response(WeekSerializer(weeks, many=True).data)
+
+
+@extend_schema(tags=["weeks"])
+class WeekSubmit(APIView):
+    required_scopes = [CREATE]
+
+    @extend_schema(
+        summary="Submit your week",
+        description="The week must hold time and no rejected entry; its entries are then locked until it is "
+        "withdrawn or rejected.\n\n" + WEEK_ERRORS,
+        parameters=[MONDAY_PARAMETER],
+        request=None,
+        responses={200: WeekSerializer},
+    )
+    def post(self, request: Request, monday: str) -> Response:
+        day = parse_monday(monday)
+        services.week_submit(actor=request.user, monday=day, client_id=client_id_of(request))
+        return Response(WeekSerializer(own_week(request, day)).data)
+
+
+@extend_schema(tags=["weeks"])
+class WeekWithdraw(APIView):
+    required_scopes = [CREATE]
+
+    @extend_schema(
+        summary="Withdraw your submitted week",
+        description="Only while nobody has decided it; the week is open (editable) again.\n\n" + WEEK_ERRORS,
+        parameters=[MONDAY_PARAMETER],
+        request=None,
+        responses={200: WeekSerializer},
+    )
+    def post(self, request: Request, monday: str) -> Response:
+        day = parse_monday(monday)
+        services.week_withdraw(actor=request.user, monday=day, client_id=client_id_of(request))
+        return Response(WeekSerializer(own_week(request, day)).data)
+
+
+@extend_schema(tags=["approvals"])
+class WeekApprovalList(APIView):
+    required_scopes = [APPROVE]
+
+    @extend_schema(
+        summary="Weeks waiting for a decision",
+        description=f"Submitted weeks of everyone but the caller, oldest first (at most "
+        f"{selectors.MAX_WEEKS_PER_LIST}), with totals and entries.",
+        responses={200: WeekWithEntriesSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        weeks = list(selectors.week_approval_queue(actor=request.user)[: selectors.MAX_WEEKS_PER_LIST])
+        return Response(WeekWithEntriesSerializer(selectors.week_views_of(weeks), many=True).data)
+
+
+@extend_schema(tags=["approvals"])
+class WeekApprovalDecision(APIView):
+    required_scopes = [APPROVE]
+
+    @extend_schema(
+        summary="Approve or reject a week",
+        description="A submitted week of someone else. Approving approves all its pending entries; rejecting "
+        "(a comment is needed) puts them back to pending with the comment.\n\n" + WEEK_ERRORS,
+        request=WeekDecisionInput,
+        responses={200: WeekWithEntriesSerializer},
+    )
+    def put(self, request: Request, week_id: int) -> Response:
+        data = parse(WeekDecisionInput, request.data)
+        week = selectors.approvable_week_get(actor=request.user, week_id=week_id)
+        if week is None:
+            raise Http404
+        week = services.week_decide(
+            week=week,
+            actor=request.user,
+            approve=data["status"] == WeekState.APPROVED,
+            comment=data["comment"],
+            client_id=client_id_of(request),
+        )
+        return Response(WeekWithEntriesSerializer(selectors.week_views_of([week])[0]).data)

@@ -9,9 +9,12 @@ changes entries. Rules enforced here:
 - creation is idempotent per (owner, uuid);
 - approved entries are locked; only pending entries are decided;
 - nobody decides on their own entries, and only a person decides;
-- every change leaves an EntryAudit row.
+- every change leaves an EntryAudit row;
+- entries of a submitted or approved week are locked (no create, edit or delete);
+  a week is submitted, withdrawn and decided in services/weeks.py, under the
+  same owner lock.
 
-The functions live in small modules by topic (entries, upload, provisioning);
+The functions live in small modules by topic (entries, weeks, upload, provisioning);
 callers import them from here.
 """
 
@@ -41,6 +44,7 @@ from timesheets.services.provisioning import (
     project_ensure,
 )
 from timesheets.services.upload import UploadItem, UploadResult, entries_upload, upload_key
+from timesheets.services.weeks import week_approve, week_decide, week_reject, week_submit, week_withdraw
 
 __all__ = [
     "MANAGERS_GROUP_NAME",
@@ -68,4 +72,9 @@ __all__ = [
     "validate_hours",
     "validate_notes",
     "validate_project",
+    "week_approve",
+    "week_decide",
+    "week_reject",
+    "week_submit",
+    "week_withdraw",
 ]

@@ -7,6 +7,7 @@ import uuid as uuid_lib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -14,8 +15,9 @@ from django.utils import timezone
 
 from authn.models import User
 from authn.principals import Principal
-from timesheets.errors import AlreadyDecided, EntryLocked, PersonRequired, SelfApproval
+from timesheets.errors import AlreadyDecided, EntryLocked, PersonRequired, SelfApproval, WeekLocked, WeekNotSubmitted
 from timesheets.models import (
+    LOCKED_WEEK_STATES,
     MAX_COMMENT_LENGTH,
     MAX_HOURS_PER_DAY,
     MAX_NOTES_LENGTH,
@@ -24,6 +26,10 @@ from timesheets.models import (
     EntrySource,
     EntryStatus,
     Project,
+    Week,
+    WeekAudit,
+    WeekState,
+    monday_of,
 )
 
 _QUARTER = Decimal("0.25")
@@ -105,6 +111,44 @@ def _check_day_total(*, booked: Decimal, adding: Decimal, date: dt.date) -> None
         raise ValidationError({"hours": message})
 
 
+# --- the week lock -------------------------------------------------------------------------------
+
+
+def locked_week_message(*, monday: dt.date, state: str) -> str:
+    """The one wording of the week lock, for the API, the phone app, the admin and uploads alike."""
+    if state == WeekState.APPROVED:
+        return f"The week of {monday.isoformat()} is approved: its entries can no longer be changed."
+    return f"The week of {monday.isoformat()} is submitted: its entries are locked until it is withdrawn or rejected."
+
+
+def locked_weeks(*, owner_ids: set[int], mondays: set[dt.date]) -> dict[tuple[int, dt.date], str]:
+    """(owner id, monday) → state, for the given owners' weeks that lock their entries (one query)."""
+    if not owner_ids or not mondays:
+        return {}
+    rows = Week.objects.filter(owner__in=owner_ids, monday__in=mondays, state__in=LOCKED_WEEK_STATES).values_list(
+        "owner_id", "monday", "state"
+    )
+    return {(owner_id, monday): state for owner_id, monday, state in rows}
+
+
+def week_lock_error(*, owner_id: int, dates: set[dt.date]) -> str | None:
+    """Why entries of `owner_id` on `dates` cannot be written because their week is locked, or None.
+
+    Callers hold the owner's row lock (lock_owners) while they act on the answer: submitting
+    a week takes the same lock, so a week cannot be submitted between this check and the write.
+    """
+    found = locked_weeks(owner_ids={owner_id}, mondays={monday_of(d) for d in dates})
+    for (_, monday), state in sorted(found.items()):
+        return locked_week_message(monday=monday, state=state)
+    return None
+
+
+def _check_week_open(*, owner_id: int, dates: set[dt.date]) -> None:
+    message = week_lock_error(owner_id=owner_id, dates=dates)
+    if message is not None:
+        raise WeekLocked(message)
+
+
 # --- audit -----------------------------------------------------------------------------------------
 
 
@@ -167,6 +211,7 @@ def entry_create(
         existing = Entry.objects.select_related("project", "owner", "decided_by").filter(owner=owner, uuid=uuid).first()
         if existing is not None:
             return existing, False
+        _check_week_open(owner_id=owner.pk, dates={date})
         _check_day_total(booked=hours_booked(owner_id=owner.pk, date=date), adding=hours, date=date)
         entry = Entry.objects.create(
             owner=owner,
@@ -207,6 +252,11 @@ def entry_update_errors(
     """
     if entry.is_locked:
         return {NON_FIELD_ERRORS: [ENTRY_LOCKED_MESSAGE]}
+    week_locked = week_lock_error(
+        owner_id=entry.owner_id, dates={entry.date} | ({date} if date is not _UNSET else set())
+    )
+    if week_locked is not None:
+        return {NON_FIELD_ERRORS: [week_locked]}
     fields: dict[str, Any] = {}
     if hours is not _UNSET:
         fields["hours"] = hours
@@ -245,6 +295,7 @@ def entry_update(
         entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
         if entry.is_locked:
             raise EntryLocked(ENTRY_LOCKED_MESSAGE)
+        _check_week_open(owner_id=entry.owner_id, dates={entry.date} | ({date} if "date" in changes else set()))
         errors = entry_update_errors(entry=entry, **changes)
         if errors:
             raise ValidationError(errors)
@@ -273,9 +324,11 @@ def entry_update(
 
 def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "") -> None:
     with transaction.atomic():
+        lock_owners({entry.owner_id})
         entry = Entry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
         if entry.is_locked:
             raise EntryLocked("This entry is approved and can no longer be deleted.")
+        _check_week_open(owner_id=entry.owner_id, dates={entry.date})
         _audit(
             entry=entry,
             action=EntryAudit.Action.DELETED,
@@ -287,7 +340,13 @@ def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "") -> None
 
 
 def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str = "", client_id: str = "") -> Entry:
-    """Approve or reject a pending entry of someone else, with an optional comment."""
+    """Approve or reject a pending entry of someone else, with an optional comment.
+
+    Inside a submitted week: approving its last pending entry approves the week;
+    rejecting one of its entries rejects the week with the same comment, so the
+    employee can correct it. With REQUIRE_WEEK_SUBMISSION an entry is approved
+    only inside a submitted week.
+    """
     if len(comment) > MAX_COMMENT_LENGTH:
         raise ValidationError({"comment": f"The comment can be at most {MAX_COMMENT_LENGTH} characters."})
     if not approve and not comment.strip():
@@ -295,14 +354,24 @@ def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str 
     if not actor.is_person:
         raise PersonRequired("Only a person can approve or reject entries.")
     with transaction.atomic():
+        # The owner's lock first, as every writer of the owner's entries and weeks takes it.
+        lock_owners({entry.owner_id})
         entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
         if entry.owner_id == actor.pk:
             raise SelfApproval("You cannot approve or reject your own entries.")
         if entry.status != EntryStatus.PENDING:
             raise AlreadyDecided(f"This entry is already {entry.status}.")
+        week = Week.objects.select_for_update().filter(owner_id=entry.owner_id, monday=monday_of(entry.date)).first()
+        submitted = week is not None and week.state == WeekState.SUBMITTED
+        if approve and settings.REQUIRE_WEEK_SUBMISSION and not submitted:
+            raise WeekNotSubmitted(
+                f"Entries are approved only inside a submitted week; the week of {monday_of(entry.date).isoformat()} "
+                "is not submitted."
+            )
+        now = timezone.now()
         entry.status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
         entry.decided_by = actor
-        entry.decided_at = timezone.now()
+        entry.decided_at = now
         entry.decision_comment = comment
         entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
         _audit(
@@ -313,7 +382,39 @@ def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str 
             comment=comment,
             changes={"status": {"before": EntryStatus.PENDING, "after": entry.status}},
         )
+        if submitted:
+            _follow_entry_decision(
+                week=week, actor=actor, approve=approve, comment=comment, client_id=client_id, at=now
+            )
     return entry
+
+
+def _follow_entry_decision(*, week: Week, actor: Principal, approve: bool, comment: str, client_id: str, at) -> None:
+    """A submitted week follows its entries' decisions: all approved → approved; one rejected → rejected."""
+    if approve:
+        sunday = week.monday + dt.timedelta(days=6)
+        waiting = Entry.objects.filter(owner_id=week.owner_id, date__gte=week.monday, date__lte=sunday).exclude(
+            status=EntryStatus.APPROVED
+        )
+        if waiting.exists():
+            return
+        state, action = WeekState.APPROVED, WeekAudit.Action.APPROVED
+    else:
+        state, action = WeekState.REJECTED, WeekAudit.Action.REJECTED
+    week.state = state
+    week.decided_by = actor
+    week.decided_at = at
+    week.comment = comment
+    week.save(update_fields=["state", "decided_by", "decided_at", "comment", "updated_at"])
+    WeekAudit.objects.create(
+        week=week,
+        owner_id=week.owner_id,
+        action=action,
+        actor=actor,
+        client_id=client_id,
+        comment=comment,
+        changes={"state": {"before": WeekState.SUBMITTED, "after": state}, "by": "entry decisions"},
+    )
 
 
 def entry_approve(*, entry: Entry, actor: Principal, comment: str = "", client_id: str = "") -> Entry:

@@ -40,6 +40,9 @@ MANAGER_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("timesheets", "view_entry"),
     ("timesheets", "change_entry"),
     ("timesheets", "view_entryaudit"),
+    ("timesheets", "view_week"),
+    ("timesheets", "change_week"),  # deciding weeks (the Weeks list's actions)
+    ("timesheets", "view_weekaudit"),
     ("timesheets", "view_project"),
     ("timesheets", "add_project"),
     ("timesheets", "change_project"),

@@ -17,12 +17,14 @@ from django.db.models.functions import Lower
 from authn.models import User
 from authn.principals import Principal
 from timesheets.errors import UploadRejected
-from timesheets.models import Entry, EntryAudit, EntrySource, Project
+from timesheets.models import Entry, EntryAudit, EntrySource, Project, monday_of
 from timesheets.services.entries import (
     day_total_error,
     entry_field_errors,
     entry_snapshot,
     lock_owners,
+    locked_week_message,
+    locked_weeks,
     validate_hours,
 )
 
@@ -132,7 +134,7 @@ def entries_upload(*, items: list[UploadItem], client_id: str, actor: Principal 
 
     Three steps: resolve the references and check each item's fields, then, with
     the employees' rows locked, check the rules that read the database (uuids,
-    24 hours a day), then write every entry and audit row in bulk.
+    submitted or approved weeks, 24 hours a day), then write every entry and audit row in bulk.
     """
     if not items:
         raise ValidationError({"entries": "Send at least one entry."})
@@ -221,14 +223,21 @@ UUID_TAKEN_MESSAGE = "This uuid is already used by another of the employee's ent
 
 
 def _validate(fresh: list[_Row], *, errors: _Errors) -> None:
-    """The rules over the whole batch: a uuid once per upload, 24 hours a day per employee."""
+    """The rules over the whole batch: a uuid once per upload, no time in a locked week, 24 hours a day."""
     day_totals = _day_totals({(row.owner.pk, row.item.date) for row in fresh})
+    locked = locked_weeks(
+        owner_ids={row.owner.pk for row in fresh}, mondays={monday_of(row.item.date) for row in fresh}
+    )
     seen: set[tuple[int, uuid_lib.UUID]] = set()
     for row in fresh:
         if row.key in seen:
             errors[row.index]["uuid"].append("This uuid appears twice in the upload.")
             continue
         seen.add(row.key)
+        week = (row.owner.pk, monday_of(row.item.date))
+        if week in locked:
+            errors[row.index]["date"].append(locked_week_message(monday=week[1], state=locked[week]))
+            continue
         day = (row.owner.pk, row.item.date)
         message = day_total_error(booked=day_totals[day], adding=row.hours, date=row.item.date)
         day_totals[day] += row.hours

@@ -20,13 +20,22 @@ export async function loadProjects({ signal } = {}) {
   }
 }
 
-/** This user's copy of one week as last seen online: { entries, savedAt } or undefined. */
+/** This user's copy of one week as last seen online: { entries, week, savedAt } or undefined. */
 export const savedWeek = (monday) => kv.get(keys.week(sub(), isoDay(monday)));
 
-/** One week's entries from the server (the copy on the phone is updated); throws OfflineError without a connection. */
+/**
+ * One week from the server: its entries and its state ({ state, comment, total_hours,
+ * days_without_time, … } from /weeks). The copy on the phone is updated; throws
+ * OfflineError without a connection.
+ */
 export async function loadWeek(monday, { signal } = {}) {
   const key = keys.week(sub(), isoDay(monday));
-  const entries = await listAll(`/timesheets?from=${isoDay(monday)}&to=${isoDay(addDays(monday, 6))}&page_size=200`, { signal });
-  await kv.set(key, { entries, savedAt: Date.now() });
-  return entries;
+  const day = isoDay(monday);
+  const [entries, weeks] = await Promise.all([
+    listAll(`/timesheets?from=${day}&to=${isoDay(addDays(monday, 6))}&page_size=200`, { signal }),
+    api("GET", `/weeks?from=${day}&to=${day}`, undefined, { signal }),
+  ]);
+  const week = weeks[0] ?? null;
+  await kv.set(key, { entries, week, savedAt: Date.now() });
+  return { entries, week };
 }

@@ -1,23 +1,30 @@
 // The week: the caller's entries day by day with daily and weekly totals, plus
-// entries still waiting on this device. Shows the saved copy when offline.
+// entries still waiting on this device, and the week's state: submit it (after a
+// summary), withdraw it while undecided; a submitted or approved week is read-only.
+// Shows the saved copy when offline.
+import { ApiError, api } from "../api.js";
 import { OfflineError } from "../auth.js";
 import { loadProjects, loadWeek, savedWeek } from "../data.js";
 import { addDays, dayLabel, formatHours, isIsoDay, isoDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
 import { discard, queued } from "../sync.js";
-import { announce, badge, h } from "../ui.js";
+import { announce, badge, confirmDialog, h } from "../ui.js";
 
 const STATUS_TEXT = { pending: "Pending", approved: "Approved", rejected: "Rejected" };
+export const WEEK_STATE_TEXT = { open: "Open", submitted: "Submitted", approved: "Approved", rejected: "Rejected" };
+const isLocked = (week) => week?.state === "submitted" || week?.state === "approved";
 
-export async function weekScreen({ params, view }) {
+export async function weekScreen({ params, view, go }) {
   const monday = mondayOf(isIsoDay(params.date) ? parseDay(params.date) : new Date());
   const saved = await savedWeek(monday);
   let entries = saved?.entries ?? null;
+  let week = saved?.week ?? null;
   let problem = null;
-  draw(view, monday, entries, await queued(), saved ? null : "Loading…");
+  const redraw = () => go(location.hash || "#/week");
+  draw(view, monday, entries, week, await queued(), saved ? null : "Loading…", false, redraw);
   try {
     // The project list comes along, so the form works offline later.
     const { signal } = view;
-    [entries] = await Promise.all([loadWeek(monday, { signal }), loadProjects({ signal })]);
+    [{ entries, week }] = await Promise.all([loadWeek(monday, { signal }), loadProjects({ signal })]);
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
     const when = saved ? new Date(saved.savedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "";
@@ -25,10 +32,10 @@ export async function weekScreen({ params, view }) {
       ? `Offline: showing this week as saved on ${when}. New entries sync when you are back online.`
       : "Offline: this week has not been loaded on this device yet. New entries sync when you are back online.";
   }
-  draw(view, monday, entries, await queued(), problem, !problem);
+  draw(view, monday, entries, week, await queued(), problem, !problem, redraw);
 }
 
-function draw(view, monday, entries, waiting, notice, fresh = false) {
+function draw(view, monday, entries, week, waiting, notice, fresh, redraw) {
   const serverUuids = new Set((entries ?? []).map((entry) => entry.uuid));
   const days = Array.from({ length: 7 }, (_, index) => isoDay(addDays(monday, index)));
   const inWeek = (item) => item.date >= days[0] && item.date <= days[6];
@@ -51,14 +58,64 @@ function draw(view, monday, entries, waiting, notice, fresh = false) {
       h("strong", {}, formatHours(sumHours(counted))),
     ),
     notice && h("p", { class: "notice", role: "note" }, notice),
-    h("a", { class: "button primary add", href: `#/entry/new?date=${addDate}` }, "+ Add time"),
-    days.map((day) => daySection(day, (entries ?? []).filter((entry) => entry.date === day), local.filter((item) => item.date === day))),
+    weekPanel({ week, monday, hasTime: (entries ?? []).length > 0, fresh, redraw }),
+    !isLocked(week) && h("a", { class: "button primary add", href: `#/entry/new?date=${addDate}` }, "+ Add time"),
+    days.map((day) => daySection(day, (entries ?? []).filter((entry) => entry.date === day), local.filter((item) => item.date === day), isLocked(week))),
   );
   heading.dataset.state = fresh ? "fresh" : notice ? "notice" : "saved";
   heading.setAttribute("aria-describedby", "week-range");
 }
 
-function daySection(day, entries, local) {
+/** The week's state, the manager's comment, and Submit week / Withdraw (online only). */
+function weekPanel({ week, monday, hasTime, fresh, redraw }) {
+  if (!week) return null;
+  const error = h("p", { class: "form-error", role: "alert" });
+  const who = week.decided_by?.name || week.decided_by?.email || "a manager";
+  const buttons = [];
+  async function send(action, done) {
+    buttons.forEach((button) => { button.disabled = true; });
+    try {
+      await api("POST", `/weeks/${isoDay(monday)}/${action}`);
+    } catch (problem) {
+      buttons.forEach((button) => { button.disabled = false; });
+      if (!(problem instanceof OfflineError || problem instanceof ApiError)) throw problem;
+      error.textContent = problem.message;
+      return;
+    }
+    announce(done);
+    redraw();
+  }
+  async function submit() {
+    const missing = week.days_without_time.map((day) => dayLabel(parseDay(day)));
+    const ok = await confirmDialog({
+      title: "Submit this week?",
+      message: `Total ${formatHours(week.total_hours)}. ${missing.length ? `Days without time: ${missing.join(", ")}.` : "Every weekday has time."} Its entries are locked once you submit it.`,
+      confirmLabel: "Submit week",
+    });
+    if (ok) await send("submit", "Week submitted.");
+  }
+  if (fresh && hasTime && (week.state === "open" || week.state === "rejected")) {
+    buttons.push(h("button", { type: "button", class: "primary", onclick: submit }, "Submit week"));
+  }
+  if (fresh && week.state === "submitted") {
+    buttons.push(h("button", { type: "button", class: "secondary", onclick: () => send("withdraw", "Week withdrawn: you can change it again.") }, "Withdraw"));
+  }
+  const notes = {
+    submitted: "Waiting for a manager. Its entries are locked until the week is decided or you withdraw it.",
+    approved: `Approved by ${who}. Its entries are locked.`,
+    rejected: `Rejected by ${who}: ${week.comment}. Fix the entries and submit the week again.`,
+  };
+  return h(
+    "div",
+    { class: `week-panel ${week.state}`, "data-testid": "week-panel" },
+    h("p", { class: "week-state" }, "This week: ", badge(week.state, WEEK_STATE_TEXT[week.state])),
+    notes[week.state] && h("p", { class: week.state === "rejected" ? "reason" : "muted" }, notes[week.state]),
+    buttons.length > 0 && h("div", { class: "row-actions" }, buttons),
+    error,
+  );
+}
+
+function daySection(day, entries, local, locked) {
   const headingId = `day-${day}`;
   const total = sumHours([...entries, ...local.filter((item) => item.state === "waiting")]);
   const isToday = day === today();
@@ -73,17 +130,20 @@ function daySection(day, entries, local) {
     ),
     entries.length + local.length === 0
       ? h("p", { class: "empty" }, "No time logged")
-      : h("ul", { class: "entries" }, entries.map(entryItem), local.map(queuedItem)),
+      : h("ul", { class: "entries" }, entries.map((entry) => entryItem(entry, locked)), local.map(queuedItem)),
   );
 }
 
-function entryItem(entry) {
+function entryItem(entry, locked) {
+  // A submitted or approved week's entries cannot be changed: shown, not linked to the form.
   return h(
     "li",
     { class: "entry", "data-uuid": entry.uuid },
     h(
-      "a",
-      { href: `#/entry/${entry.id}`, "aria-label": `${entry.project_name}, ${formatHours(entry.hours)}, ${STATUS_TEXT[entry.status]}. Open` },
+      locked ? "div" : "a",
+      locked
+        ? { class: "locked" }
+        : { href: `#/entry/${entry.id}`, "aria-label": `${entry.project_name}, ${formatHours(entry.hours)}, ${STATUS_TEXT[entry.status]}. Open` },
       h("span", { class: "project" }, entry.project_name),
       h("span", { class: "hours" }, formatHours(entry.hours)),
       badge(entry.status, STATUS_TEXT[entry.status] ?? entry.status),
