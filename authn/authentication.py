@@ -13,7 +13,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from authn import services
+from authn import caches, services
 from authn.issuer import DiscoveryUnavailable, jwks_cache
 from authn.jwks import JWKSUnavailable
 from authn.principals import AccessToken, MachineClient
@@ -76,8 +76,16 @@ def _signing_key(token: str) -> tuple[object, str]:
 
 
 def validate_access_token(token: str) -> dict:
-    """The token's claims, or InvalidToken saying what is wrong with it."""
+    """The token's claims, or InvalidToken saying what is wrong with it.
+
+    The header checks (algorithm allow-list, `kid` in the JWKS) run every time; the
+    signature and claim checks are skipped only for this exact token, verified
+    earlier with the same key and still within its validity (authn/caches.py).
+    """
     key, alg = _signing_key(token)
+    cached = caches.verified_tokens.get(token, key=key)
+    if cached is not None:
+        return cached
     try:
         claims = jwt.decode(
             token,
@@ -95,6 +103,7 @@ def validate_access_token(token: str) -> dict:
         raise InvalidToken("The token is invalid.") from None
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise InvalidToken("The token's subject is missing.")
+    caches.verified_tokens.put(token, key=key, claims=claims)
     return claims
 
 
@@ -116,7 +125,7 @@ class BearerJWTAuthentication(BaseAuthentication):
         if is_machine:
             principal = MachineClient(client_id or sub.removesuffix("@clients"))
         else:
-            principal = services.user_sync_from_claims(claims=claims)
+            principal = services.user_for_claims(claims=claims)
             if not principal.is_active:
                 raise InvalidToken("This account is disabled.")
         info = AccessToken(claims=claims, scopes=scopes, subject=sub, client_id=str(client_id), is_machine=is_machine)

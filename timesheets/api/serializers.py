@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -157,3 +159,107 @@ class CompatEntrySerializer(serializers.Serializer):
 
     def get_approved(self, entry: Entry) -> bool:
         return entry.status == EntryStatus.APPROVED
+
+
+# --- Fast output for lists ------------------------------------------------------------------
+# The list endpoints read rows with values() and build the same JSON as EntrySerializer and
+# CompatEntrySerializer above, without instantiating models and nested serializers (several
+# times faster per row). tests/timesheets/test_output_shapes.py holds them equal field by field.
+
+_PERSON_COLUMNS = ("id", "name", "first_name", "last_name", "email", "username", "employee_number")
+ENTRY_COLUMNS = (
+    "id",
+    "uuid",
+    "date",
+    "project_id",
+    "project__name",
+    "hours",
+    "notes",
+    "status",
+    "decided_at",
+    "decision_comment",
+    "source",
+    "created_at",
+    "updated_at",
+    *(f"owner__{c}" for c in _PERSON_COLUMNS),
+    *(f"decided_by__{c}" for c in _PERSON_COLUMNS),
+)
+
+
+def iso_datetime(value: dt.datetime | None) -> str | None:
+    """As DRF's DateTimeField writes it: in the current time zone, ISO 8601, UTC as `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _person(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    person_id = row[prefix + "id"]
+    if person_id is None:
+        return None
+    full_name = f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip()
+    return {
+        "id": person_id,
+        # User.display_name
+        "name": row[prefix + "name"] or full_name or row[prefix + "email"] or row[prefix + "username"],
+        "email": row[prefix + "email"],
+        "employee_number": row[prefix + "employee_number"],
+    }
+
+
+def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
+    """The columns entry_output needs, as dicts (ordering and filters of `entries` kept)."""
+    return entries.values(*ENTRY_COLUMNS)
+
+
+def entry_output(row: dict[str, Any]) -> dict[str, Any]:
+    """One row of entry_rows as EntrySerializer writes the entry."""
+    return {
+        "id": row["id"],
+        "uuid": str(row["uuid"]),
+        "date": row["date"].isoformat(),
+        "project": row["project_id"],
+        "project_name": row["project__name"],
+        # HoursField leaves a Decimal that the JSON renderer writes as a float.
+        "hours": float(row["hours"]),
+        "notes": row["notes"],
+        "status": row["status"],
+        "owner": _person(row, "owner__"),
+        "decided_by": _person(row, "decided_by__"),
+        "decided_at": iso_datetime(row["decided_at"]),
+        "decision_comment": row["decision_comment"],
+        "source": row["source"],
+        "created_at": iso_datetime(row["created_at"]),
+        "updated_at": iso_datetime(row["updated_at"]),
+    }
+
+
+COMPAT_COLUMNS = (
+    "id",
+    "owner__email",
+    "owner__employee_number",
+    "owner__sub",
+    "date",
+    "project__name",
+    "hours",
+    "status",
+)
+
+
+def compat_rows(entries: QuerySet[Entry]) -> QuerySet:
+    """The columns compat_output needs, as tuples (hours read as a float: quarter hours are exact in binary)."""
+    return entries.values_list(*COMPAT_COLUMNS)
+
+
+def compat_output(row: tuple) -> dict[str, Any]:
+    """One row of compat_rows as CompatEntrySerializer writes the entry."""
+    entry_id, email, employee_number, sub, date, project, hours, status = row
+    return {
+        "id": entry_id,
+        "user_id": email or employee_number or sub,
+        "date": date.isoformat(),
+        "project": project,
+        "hours": float(hours),
+        "approved": status == EntryStatus.APPROVED,
+    }

@@ -26,6 +26,8 @@ from timesheets.api.serializers import (
     ProjectSerializer,
     UploadItemInput,
     UploadResultSerializer,
+    entry_output,
+    entry_rows,
 )
 from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntrySource, EntryStatus, Project
@@ -97,7 +99,7 @@ class EntryListCreate(APIView):
         responses={200: EntrySerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        filters = parse(EntryFilters, request.query_params)
+        filters = parse(EntryFilters, request.query_params) if request.query_params else {}
         project = None
         if "project" in filters:
             project = selectors.project_find(ref=filters["project"], active_only=False)
@@ -111,8 +113,8 @@ class EntryListCreate(APIView):
             status=filters.get("status"),
         )
         paginator = NewestFirst()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(EntrySerializer(page, many=True).data)
+        page = paginator.paginate_queryset(entry_rows(entries), request, view=self)
+        return paginator.get_paginated_response([entry_output(row) for row in page])
 
     @extend_schema(
         summary="Log time",
@@ -250,8 +252,8 @@ class ApprovalList(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = OldestFirst()
-        page = paginator.paginate_queryset(selectors.approval_queue(actor=request.user), request, view=self)
-        return paginator.get_paginated_response(EntrySerializer(page, many=True).data)
+        page = paginator.paginate_queryset(entry_rows(selectors.approval_queue(actor=request.user)), request, view=self)
+        return paginator.get_paginated_response([entry_output(row) for row in page])
 
 
 def decide(request: Request, entry_id: int, *, approve: bool, comment: str) -> Entry:
