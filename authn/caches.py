@@ -25,6 +25,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -38,39 +39,51 @@ USER_CACHE_SECONDS = 5.0
 clock = time.time
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    claims: dict[str, Any]
+    alg: str
+    kid: str | None
+    key: object  # the key object the signature was verified with
+
+
 class VerifiedTokens:
-    """Bounded LRU of sha256(token) -> (claims, key the signature was checked with)."""
+    """Bounded LRU of sha256(token) -> VerifiedToken."""
 
     def __init__(self, max_entries: int = TOKEN_CACHE_MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[bytes, tuple[dict[str, Any], object]] = OrderedDict()
+        self._entries: OrderedDict[bytes, VerifiedToken] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
     def _key(token: str) -> bytes:
         return hashlib.sha256(token.encode()).digest()
 
-    def get(self, token: str, *, key: object) -> dict[str, Any] | None:
-        """The claims of `token` if it was verified with `key` and is within its validity now."""
+    def get(self, token: str) -> VerifiedToken | None:
+        """What was verified about this exact token, if it is within its validity now.
+
+        The caller still checks the algorithm against the allow-list and that the
+        key is the one the issuer publishes now.
+        """
         digest = self._key(token)
         with self._lock:
             entry = self._entries.get(digest)
             if entry is None:
                 return None
-            claims, verified_with = entry
-            if verified_with is not key or not _not_before(claims) <= clock() < claims["exp"]:
-                # Expired, not yet valid by this clock, or its key changed: the full check decides.
+            if not _not_before(entry.claims) <= clock() < entry.claims["exp"]:
+                # Expired or not yet valid by this clock: the full check decides (and applies the leeway).
                 del self._entries[digest]
                 return None
             self._entries.move_to_end(digest)
-            return claims
+            return entry
 
-    def put(self, token: str, *, key: object, claims: dict[str, Any]) -> None:
+    def put(self, token: str, entry: VerifiedToken) -> None:
+        claims = entry.claims
         if not all(_is_number(claims.get(name, 0)) for name in ("exp", "nbf", "iat")) or "exp" not in claims:
             return
         digest = self._key(token)
         with self._lock:
-            self._entries[digest] = (claims, key)
+            self._entries[digest] = entry
             self._entries.move_to_end(digest)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -186,11 +189,11 @@ ENTRY_COLUMNS = (
 )
 
 
-def iso_datetime(value: dt.datetime | None) -> str | None:
-    """As DRF's DateTimeField writes it: in the current time zone, ISO 8601, UTC as `Z`."""
+def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """As DRF's DateTimeField writes it: in the current time zone `zone`, ISO 8601, UTC as `Z`."""
     if value is None:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -213,7 +216,13 @@ def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
     return entries.values(*ENTRY_COLUMNS)
 
 
-def entry_output(row: dict[str, Any]) -> dict[str, Any]:
+def entries_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of entry_rows as EntrySerializer(many=True) writes the entries."""
+    zone = timezone.get_current_timezone()
+    return [entry_output(row, zone) for row in rows]
+
+
+def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
     """One row of entry_rows as EntrySerializer writes the entry."""
     return {
         "id": row["id"],
@@ -227,11 +236,11 @@ def entry_output(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "owner": _person(row, "owner__"),
         "decided_by": _person(row, "decided_by__"),
-        "decided_at": iso_datetime(row["decided_at"]),
+        "decided_at": iso_datetime(row["decided_at"], zone),
         "decision_comment": row["decision_comment"],
         "source": row["source"],
-        "created_at": iso_datetime(row["created_at"]),
-        "updated_at": iso_datetime(row["updated_at"]),
+        "created_at": iso_datetime(row["created_at"], zone),
+        "updated_at": iso_datetime(row["updated_at"], zone),
     }
 
 
@@ -247,19 +256,38 @@ COMPAT_COLUMNS = (
 )
 
 
-def compat_rows(entries: QuerySet[Entry]) -> QuerySet:
-    """The columns compat_output needs, as tuples (hours read as a float: quarter hours are exact in binary)."""
-    return entries.values_list(*COMPAT_COLUMNS)
+def compat_rows(entries: QuerySet[Entry], chunk_size: int = 2000) -> Iterator[tuple]:
+    """The columns compat_json_rows needs, as the database driver returns them, chunk_size rows at a time.
+
+    Django's per-value converters are skipped (they cost more than the rest of a row): the date comes
+    as a date or ISO text, hours as a number or a Decimal; compat_json_rows takes either. On PostgreSQL
+    the rows come through a server-side cursor, so memory stays bounded.
+    """
+    rows = entries.values_list(*COMPAT_COLUMNS)
+    compiler = rows.query.get_compiler(using=rows.db)
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk_size):
+        yield from chunk
 
 
-def compat_output(row: tuple) -> dict[str, Any]:
-    """One row of compat_rows as CompatEntrySerializer writes the entry."""
-    entry_id, email, employee_number, sub, date, project, hours, status = row
-    return {
-        "id": entry_id,
-        "user_id": email or employee_number or sub,
-        "date": date.isoformat(),
-        "project": project,
-        "hours": float(hours),
-        "approved": status == EntryStatus.APPROVED,
-    }
+def json_string(value: str) -> str:
+    """A JSON string literal as DRF's JSONRenderer writes it (UTF-8 kept, U+2028/U+2029 escaped)."""
+    return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def compat_json_rows(rows: Iterable[tuple]) -> Iterator[str]:
+    """Each row of compat_rows as the JSON text CompatEntrySerializer + JSONRenderer write, built directly.
+
+    A list has few distinct users and projects, so their JSON strings are encoded once and reused.
+    """
+    strings: dict[str, str] = {}
+    for row in rows:
+        entry_id, email, employee_number, sub, date, project, hours, status = row
+        user_id = email or employee_number or sub
+        user_json = strings.get(user_id) or strings.setdefault(user_id, json_string(user_id))
+        project_json = strings.get(project) or strings.setdefault(project, json_string(project))
+        day = date if type(date) is str else date.isoformat()
+        approved = "true" if status == EntryStatus.APPROVED else "false"
+        yield (
+            f'{{"id":{int(entry_id)},"user_id":{user_json},"date":"{day}","project":{project_json},'
+            f'"hours":{float(hours)!r},"approved":{approved}}}'
+        )

@@ -26,7 +26,7 @@ from timesheets.api.serializers import (
     ProjectSerializer,
     UploadItemInput,
     UploadResultSerializer,
-    entry_output,
+    entries_output,
     entry_rows,
 )
 from timesheets.errors import UploadRejected
@@ -114,7 +114,7 @@ class EntryListCreate(APIView):
         )
         paginator = NewestFirst()
         page = paginator.paginate_queryset(entry_rows(entries), request, view=self)
-        return paginator.get_paginated_response([entry_output(row) for row in page])
+        return paginator.get_paginated_response(entries_output(page))
 
     @extend_schema(
         summary="Log time",
@@ -253,7 +253,7 @@ class ApprovalList(APIView):
     def get(self, request: Request) -> Response:
         paginator = OldestFirst()
         page = paginator.paginate_queryset(entry_rows(selectors.approval_queue(actor=request.user)), request, view=self)
-        return paginator.get_paginated_response([entry_output(row) for row in page])
+        return paginator.get_paginated_response(entries_output(page))
 
 
 def decide(request: Request, entry_id: int, *, approve: bool, comment: str) -> Entry:
