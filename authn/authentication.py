@@ -13,7 +13,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from authn import services
+from authn import caches, services
 from authn.issuer import DiscoveryUnavailable, jwks_cache
 from authn.jwks import JWKSUnavailable
 from authn.principals import AccessToken, MachineClient
@@ -85,7 +85,7 @@ def is_machine_token(claims: dict) -> bool:
     return claims.get("azp") == sub and not any(claims.get(name) for name in person_claims)
 
 
-def _signing_key(token: str) -> tuple[object, str]:
+def _signing_key(token: str) -> tuple[object, str, str | None]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -97,23 +97,42 @@ def _signing_key(token: str) -> tuple[object, str]:
     alg = header.get("alg")
     if alg not in settings.JWT_ALGORITHMS:
         raise InvalidToken("The token's signing algorithm is not accepted.")
-    if alg == "HS256":
-        return settings.JWT_HS256_SECRET, alg
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
+    kid = None if alg == "HS256" else header.get("kid")
+    if alg != "HS256" and (not isinstance(kid, str) or not kid):
         raise InvalidToken("The token names no signing key (kid).")
+    key = _current_key(alg, kid)
+    if key is None:
+        raise InvalidToken("The token's signing key is unknown.")
+    return key, alg, kid
+
+
+def _current_key(alg: str, kid: str | None) -> object | None:
+    """The key the issuer publishes now under `kid` (the shared secret for HS256)."""
+    if alg == "HS256":
+        return settings.JWT_HS256_SECRET
     try:
         key = jwks_cache().get_key(kid)
     except (JWKSUnavailable, DiscoveryUnavailable):
         raise IssuerUnavailable() from None
-    if key is None:
-        raise InvalidToken("The token's signing key is unknown.")
-    return key.key, alg
+    return None if key is None else key.key
 
 
 def validate_access_token(token: str) -> dict:
-    """The token's claims, or InvalidToken saying what is wrong with it."""
-    key, alg = _signing_key(token)
+    """The token's claims, or InvalidToken saying what is wrong with it.
+
+    The algorithm allow-list and the key lookup by `kid` run every time; parsing,
+    the signature and the claim checks are skipped only for this exact token
+    (same SHA-256), verified earlier with the key the issuer still publishes and
+    within its `nbf`..`exp` now (authn/caches.py).
+    """
+    cached = caches.verified_tokens.get(token)
+    if (
+        cached is not None
+        and cached.alg in settings.JWT_ALGORITHMS
+        and _current_key(cached.alg, cached.kid) is cached.key
+    ):
+        return cached.claims
+    key, alg, kid = _signing_key(token)
     try:
         claims = jwt.decode(
             token,
@@ -131,6 +150,7 @@ def validate_access_token(token: str) -> dict:
         raise InvalidToken("The token is invalid.") from None
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise InvalidToken("The token's subject is missing.")
+    caches.verified_tokens.put(token, caches.VerifiedToken(claims=claims, alg=alg, kid=kid, key=key))
     return claims
 
 
@@ -152,7 +172,7 @@ class BearerJWTAuthentication(BaseAuthentication):
         if is_machine:
             principal = MachineClient(client_id or sub.removesuffix("@clients"))
         else:
-            principal = services.user_sync_from_claims(claims=claims)
+            principal = services.user_for_claims(claims=claims)
             if not principal.is_active:
                 raise InvalidToken("This account is disabled.")
         info = AccessToken(claims=claims, scopes=scopes, subject=sub, client_id=str(client_id), is_machine=is_machine)

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from authn import caches
 from authn.models import User
 
 logger = logging.getLogger(__name__)
@@ -18,12 +19,31 @@ def _username_for(sub: str) -> str:
     return sub if len(sub) <= 150 else sub[:150]
 
 
-def user_sync_from_claims(*, claims: dict[str, Any]) -> User:
-    """The User for a human token's `sub`, created on first sight, profile refreshed."""
-    sub = claims["sub"]
+def _profile_from(claims: dict[str, Any]) -> tuple[str, str]:
     email = claims.get(settings.AUTH0_EMAIL_CLAIM) or claims.get("email") or ""
     email = email.strip() if isinstance(email, str) else ""
     name = claims.get("name") if isinstance(claims.get("name"), str) else ""
+    return email, name
+
+
+def user_for_claims(*, claims: dict[str, Any]) -> User:
+    """user_sync_from_claims, answered from a per-process cache for a few seconds (authn/caches.py).
+
+    A token whose profile claims differ from those last synced goes to the database.
+    """
+    sub = claims["sub"]
+    profile = _profile_from(claims)
+    user = caches.users_by_subject.get(sub, profile=profile)
+    if user is None:
+        user = user_sync_from_claims(claims=claims)
+        caches.users_by_subject.put(sub, user, profile=profile)
+    return user
+
+
+def user_sync_from_claims(*, claims: dict[str, Any]) -> User:
+    """The User for a human token's `sub`, created on first sight, profile refreshed."""
+    sub = claims["sub"]
+    email, name = _profile_from(claims)
 
     user = User.objects.filter(sub=sub).first()
     if user is None:

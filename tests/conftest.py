@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from authn import caches
 from authn.models import User
 from authn.permissions import ALL_SCOPES
 from tests.support.issuer import IssuerServer, SigningKey, TokenFactory
@@ -147,6 +148,14 @@ def as_machine(make_token: TokenFactory):
         return BearerClient().as_token(token)
 
     return _as
+
+
+@pytest.fixture(autouse=True)
+def fresh_authn_caches() -> Iterator[None]:
+    """Each test starts with empty per-process token and user caches (rows from earlier tests are gone)."""
+    caches.clear()
+    yield
+    caches.clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.entries import decided_entry
@@ -12,13 +14,19 @@ pytestmark = pytest.mark.django_db
 SAMPLE_KEYS = ["id", "user_id", "date", "project", "hours", "approved"]
 
 
+def streamed_json(response):
+    """The lists are streamed (StreamingHttpResponse has no .json())."""
+    assert response.status_code == 200, response
+    assert response["Content-Type"] == "application/json"
+    return json.loads(b"".join(response.streaming_content))
+
+
 def test_get_timesheets_is_a_bare_array(as_user, alice, bob, carol, store_zero):
     mine = Entry.objects.create(owner=alice, date="2026-11-23", project=store_zero, hours=7.5)
     approved = decided_entry(owner=alice, by=carol, project=store_zero, date="2026-11-20", hours=8)
     Entry.objects.create(owner=bob, date="2026-11-23", project=store_zero, hours=1)
     response = as_user(alice).get("/timesheets")
-    assert response.status_code == 200
-    assert response.json() == [
+    assert streamed_json(response) == [
         {
             "id": mine.pk,
             "user_id": "alice@abc.example",
@@ -88,7 +96,7 @@ def test_approvals_and_approve(as_user, alice, bob, carol, store_zero):
     entry = Entry.objects.create(owner=bob, date="2026-11-23", project=store_zero, hours=3)
     Entry.objects.create(owner=carol, date="2026-11-23", project=store_zero, hours=3)
     manager = as_user(carol, scopes=["approve:timesheets"])
-    assert manager.get("/approvals").json() == [
+    assert streamed_json(manager.get("/approvals")) == [
         {
             "id": entry.pk,
             "user_id": "bob@abc.example",
@@ -101,7 +109,7 @@ def test_approvals_and_approve(as_user, alice, bob, carol, store_zero):
     response = manager.put(f"/approvals/{entry.pk}")
     assert response.status_code == 200
     assert response.json()["approved"] is True
-    assert manager.get("/approvals").json() == []
+    assert streamed_json(manager.get("/approvals")) == []
 
 
 def test_compat_reject(as_user, bob, carol, store_zero):

@@ -8,6 +8,10 @@ same scopes, selectors and services as /api/ underneath; only the format differs
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,7 +21,13 @@ from rest_framework.views import APIView
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, READ
 from timesheets import selectors, services
 from timesheets.api.schema import OneOrMany, error_response
-from timesheets.api.serializers import CompatEntrySerializer, EntryInput, UploadItemInput
+from timesheets.api.serializers import (
+    CompatEntrySerializer,
+    EntryInput,
+    UploadItemInput,
+    compat_json_rows,
+    compat_rows,
+)
 from timesheets.api.views import (
     MAX_UPLOAD_ITEMS,
     NOT_A_PERSON,
@@ -28,6 +38,23 @@ from timesheets.api.views import (
     parse_upload,
 )
 from timesheets.models import MAX_COMMENT_LENGTH
+
+STREAM_BATCH_ROWS = 500
+
+
+def _json_array_chunks(items: Iterable[str]) -> Iterator[bytes]:
+    """A JSON array of the JSON texts `items`, STREAM_BATCH_ROWS per chunk."""
+    yield b"["
+    separator = ""
+    items = iter(items)
+    while batch := list(islice(items, STREAM_BATCH_ROWS)):
+        yield (separator + ",".join(batch)).encode()
+        separator = ","
+    yield b"]"
+
+
+def json_array_response(items: Iterable[str]) -> StreamingHttpResponse:
+    return StreamingHttpResponse(_json_array_chunks(items), content_type="application/json")
 
 
 class CompatDecisionInput(serializers.Serializer):
@@ -40,8 +67,9 @@ class CompatTimesheets(APIView):
     required_scopes = {"GET": [READ], "POST": [CREATE]}
 
     @extend_schema(summary="Your entries (sample-client format)", responses={200: CompatEntrySerializer(many=True)})
-    def get(self, request: Request) -> Response:
-        return Response(CompatEntrySerializer(selectors.entry_list(actor=request.user), many=True).data)
+    def get(self, request: Request) -> StreamingHttpResponse:
+        # Streamed: a user with years of entries costs bounded memory and starts answering at once.
+        return json_array_response(compat_json_rows(compat_rows(selectors.entry_list(actor=request.user))))
 
     @extend_schema(
         summary="Log time (sample-client format)",
@@ -93,8 +121,8 @@ class CompatApprovals(APIView):
     @extend_schema(
         summary="Entries waiting for approval (sample-client format)", responses={200: CompatEntrySerializer(many=True)}
     )
-    def get(self, request: Request) -> Response:
-        return Response(CompatEntrySerializer(selectors.approval_queue(actor=request.user), many=True).data)
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return json_array_response(compat_json_rows(compat_rows(selectors.approval_queue(actor=request.user))))
 
 
 @extend_schema(tags=["sample-client compatibility"])

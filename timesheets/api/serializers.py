@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db.models import QuerySet
+from django.db.models.sql.constants import MULTI
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -230,3 +235,132 @@ class WeekDecisionInput(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=MAX_COMMENT_LENGTH, default="", help_text="Needed to reject."
     )
+
+
+# --- Fast output for lists ------------------------------------------------------------------
+# The list endpoints read rows with values() and build the same JSON as EntrySerializer and
+# CompatEntrySerializer above, without instantiating models and nested serializers (several
+# times faster per row). tests/timesheets/test_output_shapes.py holds them equal field by field.
+
+_PERSON_COLUMNS = ("id", "name", "first_name", "last_name", "email", "username", "employee_number")
+ENTRY_COLUMNS = (
+    "id",
+    "uuid",
+    "date",
+    "project_id",
+    "project__name",
+    "hours",
+    "notes",
+    "status",
+    "decided_at",
+    "decision_comment",
+    "source",
+    "created_at",
+    "updated_at",
+    *(f"owner__{c}" for c in _PERSON_COLUMNS),
+    *(f"decided_by__{c}" for c in _PERSON_COLUMNS),
+)
+
+
+def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """As DRF's DateTimeField writes it: in the current time zone `zone`, ISO 8601, UTC as `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _person(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
+    person_id = row[prefix + "id"]
+    if person_id is None:
+        return None
+    full_name = f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip()
+    return {
+        "id": person_id,
+        # User.display_name
+        "name": row[prefix + "name"] or full_name or row[prefix + "email"] or row[prefix + "username"],
+        "email": row[prefix + "email"],
+        "employee_number": row[prefix + "employee_number"],
+    }
+
+
+def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
+    """The columns entry_output needs, as dicts (ordering and filters of `entries` kept)."""
+    return entries.values(*ENTRY_COLUMNS)
+
+
+def entries_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of entry_rows as EntrySerializer(many=True) writes the entries."""
+    zone = timezone.get_current_timezone()
+    return [entry_output(row, zone) for row in rows]
+
+
+def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    """One row of entry_rows as EntrySerializer writes the entry."""
+    return {
+        "id": row["id"],
+        "uuid": str(row["uuid"]),
+        "date": row["date"].isoformat(),
+        "project": row["project_id"],
+        "project_name": row["project__name"],
+        # HoursField leaves a Decimal that the JSON renderer writes as a float.
+        "hours": float(row["hours"]),
+        "notes": row["notes"],
+        "status": row["status"],
+        "owner": _person(row, "owner__"),
+        "decided_by": _person(row, "decided_by__"),
+        "decided_at": iso_datetime(row["decided_at"], zone),
+        "decision_comment": row["decision_comment"],
+        "source": row["source"],
+        "created_at": iso_datetime(row["created_at"], zone),
+        "updated_at": iso_datetime(row["updated_at"], zone),
+    }
+
+
+COMPAT_COLUMNS = (
+    "id",
+    "owner__email",
+    "owner__employee_number",
+    "owner__sub",
+    "date",
+    "project__name",
+    "hours",
+    "status",
+)
+
+
+def compat_rows(entries: QuerySet[Entry], chunk_size: int = 2000) -> Iterator[tuple]:
+    """The columns compat_json_rows needs, as the database driver returns them, chunk_size rows at a time.
+
+    Django's per-value converters are skipped (they cost more than the rest of a row): the date comes
+    as a date or ISO text, hours as a number or a Decimal; compat_json_rows takes either. On PostgreSQL
+    the rows come through a server-side cursor, so memory stays bounded.
+    """
+    rows = entries.values_list(*COMPAT_COLUMNS)
+    compiler = rows.query.get_compiler(using=rows.db)
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=chunk_size):
+        yield from chunk
+
+
+def json_string(value: str) -> str:
+    """A JSON string literal as DRF's JSONRenderer writes it (UTF-8 kept, U+2028/U+2029 escaped)."""
+    return json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def compat_json_rows(rows: Iterable[tuple]) -> Iterator[str]:
+    """Each row of compat_rows as the JSON text CompatEntrySerializer + JSONRenderer write, built directly.
+
+    A list has few distinct users and projects, so their JSON strings are encoded once and reused.
+    """
+    strings: dict[str, str] = {}
+    for row in rows:
+        entry_id, email, employee_number, sub, date, project, hours, status = row
+        user_id = email or employee_number or sub
+        user_json = strings.get(user_id) or strings.setdefault(user_id, json_string(user_id))
+        project_json = strings.get(project) or strings.setdefault(project, json_string(project))
+        day = date if type(date) is str else date.isoformat()
+        approved = "true" if status == EntryStatus.APPROVED else "false"
+        yield (
+            f'{{"id":{int(entry_id)},"user_id":{user_json},"date":"{day}","project":{project_json},'
+            f'"hours":{float(hours)!r},"approved":{approved}}}'
+        )

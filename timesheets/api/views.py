@@ -33,6 +33,8 @@ from timesheets.api.serializers import (
     WeekDecisionInput,
     WeekSerializer,
     WeekWithEntriesSerializer,
+    entries_output,
+    entry_rows,
 )
 from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntrySource, EntryStatus, Project, WeekState, monday_of
@@ -135,7 +137,7 @@ class EntryListCreate(APIView):
         responses={200: EntrySerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        filters = parse_query(EntryFilters, request)
+        filters = parse_query(EntryFilters, request) if request.query_params else {}
         project = None
         if "project" in filters:
             project = selectors.project_find(ref=filters["project"], active_only=False)
@@ -149,8 +151,8 @@ class EntryListCreate(APIView):
             status=filters.get("status"),
         )
         paginator = NewestFirst()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(EntrySerializer(page, many=True).data)
+        page = paginator.paginate_queryset(entry_rows(entries), request, view=self)
+        return paginator.get_paginated_response(entries_output(page))
 
     @extend_schema(
         summary="Log time",
@@ -309,8 +311,8 @@ class ApprovalList(APIView):
     def get(self, request: Request) -> Response:
         parse_query(PageParameters, request)
         paginator = OldestFirst()
-        page = paginator.paginate_queryset(selectors.approval_queue(actor=request.user), request, view=self)
-        return paginator.get_paginated_response(EntrySerializer(page, many=True).data)
+        page = paginator.paginate_queryset(entry_rows(selectors.approval_queue(actor=request.user)), request, view=self)
+        return paginator.get_paginated_response(entries_output(page))
 
 
 def decide(request: Request, entry_id: int, *, approve: bool, comment: str) -> Entry:
