@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from timesheets import admin_changelist, admin_reports, services
+from timesheets.admin_history import ReadOnlyHistoryInline
 from timesheets.errors import DomainError
 from timesheets.models import MAX_COMMENT_LENGTH, Entry, EntryAudit, EntryStatus, Project
 
@@ -48,28 +49,12 @@ def _messages_of(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-class EntryAuditInline(admin.TabularInline):
+class EntryAuditInline(ReadOnlyHistoryInline):
     """The entry's history: creation, edits and every decision, newest first. Never editable."""
 
     model = EntryAudit
     fk_name = "entry"
-    verbose_name = "history record"
     verbose_name_plural = "Decision history"
-    fields = ("created_at", "action", "actor", "client_id", "comment", "changes")
-    readonly_fields = fields
-    ordering = ("-created_at", "-id")
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EntryAdminForm(forms.ModelForm):

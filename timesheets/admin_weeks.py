@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from timesheets import selectors, services
+from timesheets.admin_history import ReadOnlyHistoryInline
 from timesheets.errors import DomainError
 from timesheets.models import MAX_COMMENT_LENGTH, Week, WeekAudit, WeekState, monday_of
 
@@ -39,24 +40,9 @@ def state_badge(state: str) -> str:
     return format_html('<strong style="color:{}">{}</strong>', STATE_COLOURS[state], WeekState(state).label)
 
 
-class WeekAuditInline(admin.TabularInline):
+class WeekAuditInline(ReadOnlyHistoryInline):
     model = WeekAudit
-    verbose_name = "history record"
     verbose_name_plural = "History"
-    fields = ("created_at", "action", "actor", "client_id", "comment", "changes")
-    readonly_fields = fields
-    ordering = ("-created_at", "-id")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MondayFilter(admin.SimpleListFilter):
