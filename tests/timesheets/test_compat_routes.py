@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -128,3 +129,16 @@ def test_compat_errors_use_the_api_error_shape(as_user, alice, store_zero):
     )
     assert response.status_code == 400
     assert "hours" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("approved", [0, 1, "true", "yes", None])
+def test_a_decision_takes_only_a_json_boolean(as_user, alice, carol, store_zero, approved):
+    from timesheets.services import entry_create
+
+    entry, _ = entry_create(owner=alice, date=dt.date(2026, 11, 23), project=store_zero, hours=2)
+    carol_api = as_user(carol, scopes=["approve:timesheets"])
+    response = carol_api.put(f"/approvals/{entry.pk}", {"approved": approved, "comment": "x"}, format="json")
+    assert response.status_code == 400, response.content
+    assert "approved" in response.json()["fields"]
+    entry.refresh_from_db()
+    assert entry.status == "pending"

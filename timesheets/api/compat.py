@@ -57,8 +57,17 @@ def json_array_response(items: Iterable[str]) -> StreamingHttpResponse:
     return StreamingHttpResponse(_json_array_chunks(items), content_type="application/json")
 
 
+class JSONBooleanField(serializers.BooleanField):
+    """`true` or `false` only: DRF's BooleanField also takes 0, 1, "yes" and the like, which the schema does not."""
+
+    def to_internal_value(self, data: object) -> bool:
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
 class CompatDecisionInput(serializers.Serializer):
-    approved = serializers.BooleanField(required=False, default=True)
+    approved = JSONBooleanField(required=False, default=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_COMMENT_LENGTH, default="")
 
 

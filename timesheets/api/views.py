@@ -338,7 +338,10 @@ class ApprovalDecision(APIView):
                 "`insufficient_scope` (`scope` names it); `self_approval`: your own entry; `person_required`: "
                 "a client (machine) token decides nothing."
             ),
-            409: error_response("`already_decided`: the entry is not pending."),
+            409: error_response(
+                "`already_decided`: the entry is not pending; `week_not_submitted`: with `REQUIRE_WEEK_SUBMISSION`, "
+                "the entry's week is not submitted."
+            ),
         },
     )
     def put(self, request: Request, entry_id: int) -> Response:
@@ -452,7 +455,7 @@ class WeekList(APIView):
         responses={200: WeekSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        filters = parse(WeekFilters, request.query_params)
+        filters = parse_query(WeekFilters, request)
         weeks = selectors.week_list(actor=request.user, date_from=filters["from"], date_to=filters["to"])
         return Response(WeekSerializer(weeks, many=True).data)
 
@@ -467,7 +470,14 @@ class WeekSubmit(APIView):
         "withdrawn or rejected.\n\n" + WEEK_ERRORS,
         parameters=[MONDAY_PARAMETER],
         request=None,
-        responses={200: WeekSerializer},
+        responses={
+            200: WeekSerializer,
+            400: error_response(
+                "`week_incomplete`: no time in the week, or an entry still rejected; "
+                "`invalid_request`: `monday` is not a Monday."
+            ),
+            409: error_response("`week_locked`: the week is already submitted or approved."),
+        },
     )
     def post(self, request: Request, monday: str) -> Response:
         day = parse_monday(monday)
@@ -484,7 +494,12 @@ class WeekWithdraw(APIView):
         description="Only while nobody has decided it; the week is open (editable) again.\n\n" + WEEK_ERRORS,
         parameters=[MONDAY_PARAMETER],
         request=None,
-        responses={200: WeekSerializer},
+        responses={
+            200: WeekSerializer,
+            409: error_response(
+                "`week_not_submitted`: the week is not submitted; `already_decided`: it is already approved."
+            ),
+        },
     )
     def post(self, request: Request, monday: str) -> Response:
         day = parse_monday(monday)
@@ -516,7 +531,10 @@ class WeekApprovalDecision(APIView):
         description="A submitted week of someone else. Approving approves all its pending entries; rejecting "
         "(a comment is needed) puts them back to pending with the comment.\n\n" + WEEK_ERRORS,
         request=WeekDecisionInput,
-        responses={200: WeekWithEntriesSerializer},
+        responses={
+            200: WeekWithEntriesSerializer,
+            409: error_response("`already_decided`: the week is decided; `week_not_submitted`: it is not submitted."),
+        },
     )
     def put(self, request: Request, week_id: int) -> Response:
         data = parse(WeekDecisionInput, request.data)
