@@ -142,3 +142,16 @@ def test_a_decision_takes_only_a_json_boolean(as_user, alice, carol, store_zero,
     assert "approved" in response.json()["fields"]
     entry.refresh_from_db()
     assert entry.status == "pending"
+
+
+def test_a_decision_with_no_body_approves_and_a_null_body_is_refused(as_user, alice, carol, store_zero):
+    from timesheets.services import entry_create
+
+    entry, _ = entry_create(owner=alice, date=dt.date(2026, 11, 23), project=store_zero, hours=2)
+    carol_api = as_user(carol, scopes=["approve:timesheets"])
+    refused = carol_api.put(f"/approvals/{entry.pk}", data="null", content_type="application/json")
+    assert refused.status_code == 400, refused.content
+    entry.refresh_from_db()
+    assert entry.status == "pending"
+    approved = carol_api.put(f"/approvals/{entry.pk}")
+    assert (approved.status_code, approved.json()["approved"]) == (200, True)

@@ -152,6 +152,7 @@ class CompatApprovalDecision(APIView):
         },
     )
     def put(self, request: Request, entry_id: int) -> Response:
-        data = parse(CompatDecisionInput, request.data or {})
+        # No body approves (the sample clients send none: DRF reads it as {}); a JSON `null` body is refused.
+        data = parse(CompatDecisionInput, request.data)
         entry = decide(request, entry_id, approve=data["approved"], comment=data["comment"])
         return Response(CompatEntrySerializer(entry).data)
