@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
@@ -26,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from timesheets import admin_changelist, admin_reports, services
-from timesheets.admin_history import ReadOnlyHistoryInline
+from timesheets.admin_common import ReadOnlyHistoryInline, reject_comment_page
 from timesheets.errors import DomainError
 from timesheets.models import MAX_COMMENT_LENGTH, Entry, EntryAudit, EntryStatus, Project
 
@@ -272,16 +271,9 @@ class EntryAdmin(admin.ModelAdmin):
             self._decide(request, queryset, approve=False, comment=form.cleaned_data["comment"])
             return None
         entries = list(queryset.select_related("owner", "project").order_by("date", "id"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reject entries",
-            "opts": self.model._meta,
-            "entries": entries,
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(request, "timesheets/admin/entry_reject.html", context)
+        return reject_comment_page(
+            self, request, form=form, selected=entries, template="timesheets/admin/entry_reject.html", entries=entries
+        )
 
     # --- extra pages: export and weekly summary ---------------------------------------------------
 

@@ -12,19 +12,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from timesheets import selectors, services
-from timesheets.admin_history import ReadOnlyHistoryInline
+from timesheets.admin_common import ReadOnlyHistoryInline, reject_comment_page
 from timesheets.errors import DomainError
 from timesheets.models import MAX_COMMENT_LENGTH, Week, WeekAudit, WeekState, monday_of
 
@@ -201,13 +199,11 @@ class WeekAdmin(admin.ModelAdmin):
             self._decide(request, queryset, approve=False, comment=form.cleaned_data["comment"])
             return None
         weeks = list(queryset.select_related("owner").order_by("monday", "id"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reject weeks",
-            "opts": self.model._meta,
-            "weeks": list(zip(weeks, selectors.week_views_of(weeks), strict=True)),
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(request, "timesheets/admin/week_reject.html", context)
+        return reject_comment_page(
+            self,
+            request,
+            form=form,
+            selected=weeks,
+            template="timesheets/admin/week_reject.html",
+            weeks=list(zip(weeks, selectors.week_views_of(weeks), strict=True)),
+        )

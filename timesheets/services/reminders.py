@@ -40,6 +40,26 @@ def _send_once(*, person: User, monday: dt.date, kind: str, message: EmailMessag
     return True
 
 
+def _remind(
+    *,
+    sent: RemindersSent,
+    sent_to: list[str],
+    person: User,
+    monday: dt.date,
+    kind: str,
+    subject: str,
+    lines: list[str],
+    from_email: str | None,
+) -> None:
+    """Greet `person`, say `lines`, sign; send once (see _send_once) and count it in `sent`."""
+    body = "\n".join([f"Hello {person.display_name},", "", *lines, "", "ABC Timesheets"])
+    message = EmailMessage(subject=subject, body=body, from_email=from_email, to=[person.email])
+    if _send_once(person=person, monday=monday, kind=kind, message=message):
+        sent_to.append(person.email)
+    else:
+        sent.already_sent += 1
+
+
 def employee_reminder_reasons(*, view: selectors.WeekView, expected_hours: Decimal) -> list[str]:
     """Why the week's owner is reminded: the week is not submitted, or holds fewer hours than expected."""
     reasons = []
@@ -67,29 +87,22 @@ def reminders_send(
         reasons = employee_reminder_reasons(view=view, expected_hours=expected_hours)
         if not reasons:
             continue
-        body = "\n".join(
-            [
-                f"Hello {person.display_name},",
-                "",
+        _remind(
+            sent=sent,
+            sent_to=sent.employees,
+            person=person,
+            monday=monday,
+            kind=Reminder.Kind.EMPLOYEE_WEEK,
+            subject=f"Your timesheet for the week of {monday.isoformat()}",
+            lines=[
                 f"your timesheet for the week of {monday:%A %d %B %Y} to {sunday:%A %d %B %Y} needs you:",
                 "",
                 *(f"- {reason}" for reason in reasons),
                 "",
                 f"Log the missing time and submit the week in the phone app: {app_url}/#/week/{monday}",
-                "",
-                "ABC Timesheets",
-            ]
-        )
-        message = EmailMessage(
-            subject=f"Your timesheet for the week of {monday.isoformat()}",
-            body=body,
+            ],
             from_email=from_email,
-            to=[person.email],
         )
-        if _send_once(person=person, monday=monday, kind=Reminder.Kind.EMPLOYEE_WEEK, message=message):
-            sent.employees.append(person.email)
-        else:
-            sent.already_sent += 1
 
     managers = (
         # Permissions live in the database (ModelBackend), whichever other backends sign people in.
@@ -112,28 +125,21 @@ def reminders_send(
             for view in views
         ]
         noun = "week waits" if len(views) == 1 else "weeks wait"
-        body = "\n".join(
-            [
-                f"Hello {manager.display_name},",
-                "",
+        _remind(
+            sent=sent,
+            sent_to=sent.managers,
+            person=manager,
+            monday=monday,
+            kind=Reminder.Kind.MANAGER_DIGEST,
+            subject=f"{len(views)} {'week' if len(views) == 1 else 'weeks'} waiting for your decision",
+            lines=[
                 f"{len(views)} submitted {noun} for your decision:",
                 "",
                 *lines,
                 "",
                 f"Decide in the phone app: {app_url}/#/approvals",
                 f"or in the admin: {app_url}/admin/timesheets/week/?state__exact=submitted",
-                "",
-                "ABC Timesheets",
-            ]
-        )
-        message = EmailMessage(
-            subject=f"{len(views)} {'week' if len(views) == 1 else 'weeks'} waiting for your decision",
-            body=body,
+            ],
             from_email=from_email,
-            to=[manager.email],
         )
-        if _send_once(person=manager, monday=monday, kind=Reminder.Kind.MANAGER_DIGEST, message=message):
-            sent.managers.append(manager.email)
-        else:
-            sent.already_sent += 1
     return sent
