@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
+from timesheets.api import prepared
 from timesheets.api.parsers import field_type_errors, validated
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
@@ -34,7 +35,6 @@ from timesheets.api.serializers import (
     WeekSerializer,
     WeekWithEntriesSerializer,
     entries_output,
-    entry_rows,
 )
 from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntrySource, EntryStatus, Project, WeekState, monday_of
@@ -143,15 +143,15 @@ class EntryListCreate(APIView):
             project = selectors.project_find(ref=filters["project"], active_only=False)
             if project is None:
                 raise ValidationError({"project": f"Unknown project '{filters['project']}'."})
-        entries = selectors.entry_list(
+        rows = prepared.own_entries(
             actor=request.user,
             date_from=filters.get("from"),
             date_to=filters.get("to"),
-            project=project,
+            project_id=project.pk if project is not None else None,
             status=filters.get("status"),
         )
         paginator = NewestFirst()
-        page = paginator.paginate_queryset(entry_rows(entries), request, view=self)
+        page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(entries_output(page))
 
     @extend_schema(
@@ -311,7 +311,7 @@ class ApprovalList(APIView):
     def get(self, request: Request) -> Response:
         parse_query(PageParameters, request)
         paginator = OldestFirst()
-        page = paginator.paginate_queryset(entry_rows(selectors.approval_queue(actor=request.user)), request, view=self)
+        page = paginator.paginate_queryset(prepared.approval_queue(actor=request.user), request, view=self)
         return paginator.get_paginated_response(entries_output(page))
 
 
