@@ -294,6 +294,20 @@ def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
     return entries.values(*ENTRY_COLUMNS)
 
 
+_ENTRY_PATHS = tuple((column, tuple(column.split("__"))) for column in ENTRY_COLUMNS)
+
+
+def entry_row_of(entry: Entry) -> dict[str, Any]:
+    """An Entry instance (its project, owner and decider loaded or at hand) as a row of entry_rows."""
+    row = {}
+    for column, path in _ENTRY_PATHS:
+        value: Any = entry
+        for name in path:
+            value = getattr(value, name) if value is not None else None
+        row[column] = value
+    return row
+
+
 def entries_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of entry_rows as EntrySerializer(many=True) writes the entries.
 
