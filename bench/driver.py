@@ -250,6 +250,7 @@ class Bench:
             },
         }
         self.sample_bodies = {
+            "empty_post.lua": b"{}",
             "post_entry.lua": json.dumps(
                 {"date": "2099-12-31", "project": "StoreZero", "hours": 0.25, "uuid": str(uuid.uuid4())}
             ).encode(),
@@ -299,7 +300,11 @@ class Bench:
                        Target("/api/timesheets", {**self.auth["dave"], **JSON}, expect=201,
                               body_script="post_entry.lua"),
                        after=lambda: data.delete_entries_of(people.dave))  # fmt: skip
-        self.run_scale("100 entries", 100, [floor, api_list("alice", 10), approvals, post])
+        write_floor = Measure("write_floor", "POST /bench/write-floor (one row, one commit)", "load",
+                              Target(f"/bench/write-floor?owner={people.dave.pk}&project={people.first_project_id}",
+                                     JSON, expect=201, body_script="empty_post.lua"),
+                              after=lambda: data.delete_entries_of(people.dave))  # fmt: skip
+        self.run_scale("100 entries", 100, [floor, api_list("alice", 10), approvals, post, write_floor])
 
         # 10,000 entries: + frank 50, heidi 5,000, filler to 10,000.
         data.give_entries(people, people.frank, 50)

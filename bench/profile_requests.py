@@ -7,7 +7,7 @@ Calls the deployed WSGI application (config.wsgi's handler, every middleware) wi
 WSGI environs built here, no socket: `GET /livez` (the floor), `GET /api/timesheets`
 (the caller owns 10 of 100 entries), `POST /api/timesheets` (a new uuid each) and
 the write floor (one row and its commit through a bare Django view, see
-bench/write_floor.py). Prints CPU time (process_time, robust on a shared machine)
+bench/urls.py). Prints CPU time (process_time, robust on a shared machine)
 and wall time per request, and their ratios to the floor. `--profile NAME`
 prints a cProfile of that target. Asserts nothing: a tool run by hand to decide
 what to optimise; `make bench` measures over HTTP.
@@ -68,12 +68,11 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="abc-profile-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # the product's, plus the write floor
     os.environ["VAR_DIR"] = workdir
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
     os.environ["DEBUG"] = "false"
-    os.environ["BENCH_WRITE_FLOOR"] = "true"
     Path(workdir, "static").mkdir()
 
     import django
@@ -84,12 +83,10 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from config.wsgi import application
+    from bench import data as bench_data
+    from bench.wsgi import application
     from tests.support.issuer import IssuerServer, SigningKey, TokenFactory
     from timesheets.models import Entry
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    import data as bench_data
 
     key = SigningKey.generate("bench")
     issuer = IssuerServer([key])
@@ -100,7 +97,9 @@ def main() -> None:
     bench_data.give_entries(people, people.alice, 10)
     bench_data.add_filler(people, 0, 90)
     caller = people.alice
-    token = tokens(sub=caller.sub, scopes=["read:timesheets", "create:timesheets"], email=caller.email)
+    token = tokens(sub=caller.sub, scopes=["read:timesheets"], email=caller.email)
+    writer = people.dave  # creates entries: alice's list stays at 10
+    writer_token = tokens(sub=writer.sub, scopes=["create:timesheets"], email=writer.email)
     project_id = people.first_project_id
     days = iter(range(10**7))
 
@@ -126,10 +125,11 @@ def main() -> None:
                 "uuid": str(uuid.uuid4()),
             }
         ).encode()
-        call(environ("POST", "/api/timesheets", token=token, body=body))
+        call(environ("POST", "/api/timesheets", token=writer_token, body=body))
 
     def write_floor() -> None:
-        call(environ("POST", "/bench/write-floor", body=b"{}"))
+        query = f"owner={writer.pk}&project={project_id}"
+        call(environ("POST", "/bench/write-floor", body=b"{}", query=query))
 
     targets: dict[str, Callable[[], None]] = {
         "livez": livez,
