@@ -66,7 +66,9 @@ class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField(
         help_text="Machine-readable code: `invalid_request`, `upload_rejected`, `invalid_token`, "
         "`insufficient_scope`, `self_approval`, `person_required`, `permission_denied`, `not_found`, "
-        "`entry_locked`, `already_decided`, `unsupported_media_type`, `temporarily_unavailable`."
+        "`entry_locked`, `already_decided`, `precondition_failed`, `timer_running`, `timer_not_found`, "
+        "`week_locked`, `week_incomplete`, `week_not_submitted`, `unsupported_media_type`, "
+        "`temporarily_unavailable`."
     )
     error_description = serializers.CharField(help_text="What is wrong, for people.")
     fields = serializers.DictField(
@@ -76,6 +78,10 @@ class ErrorSerializer(serializers.Serializer):
     )
     items = FieldErrorSerializer(many=True, required=False, help_text="`upload_rejected`: each invalid item.")
     scope = serializers.CharField(required=False, help_text="`insufficient_scope`: the scope the operation needs.")
+    current = serializers.DictField(
+        required=False, help_text="`precondition_failed`: the entry as it is now (as GET shows it)."
+    )
+    timer = serializers.DictField(required=False, help_text="`timer_running`: the timer that runs.")
 
 
 def error_response(description: str) -> OpenApiResponse:

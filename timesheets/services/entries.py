@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from authn.models import User
 from authn.principals import Principal
-from timesheets.errors import AlreadyDecided, EntryLocked, PersonRequired, SelfApproval, WeekLocked, WeekNotSubmitted
+from timesheets.errors import (
+    AlreadyDecided,
+    EntryLocked,
+    PersonRequired,
+    PreconditionFailed,
+    SelfApproval,
+    WeekLocked,
+    WeekNotSubmitted,
+)
 from timesheets.models import (
     LOCKED_WEEK_STATES,
     MAX_COMMENT_LENGTH,
@@ -147,6 +155,29 @@ def _check_week_open(*, owner_id: int, dates: set[dt.date]) -> None:
     message = week_lock_error(owner_id=owner_id, dates=dates)
     if message is not None:
         raise WeekLocked(message)
+
+
+# --- optimistic concurrency ------------------------------------------------------------------------
+
+
+def if_match_allows(if_match: str, *, etag: str) -> bool:
+    """RFC 9110 If-Match with strong comparison: `*`, or a list of entity tags one of which is `etag`.
+
+    A weak tag (W/"...") never matches; a malformed header matches nothing.
+    """
+    if if_match.strip() == "*":
+        return True
+    return any(tag.strip() == etag for tag in if_match.split(","))
+
+
+def _check_if_match(entry: Entry, if_match: str | None) -> None:
+    """Refuse the write when the client's If-Match names another version (called under the row lock)."""
+    if if_match is None or if_match_allows(if_match, etag=entry.etag):
+        return
+    raise PreconditionFailed(
+        f"The entry has changed since you read it (it is now at version {entry.etag}); nothing was written.",
+        entry=entry,
+    )
 
 
 # --- audit -----------------------------------------------------------------------------------------
@@ -286,13 +317,22 @@ def entry_update(
     hours: Decimal | float | str = _UNSET,
     notes: str = _UNSET,
     client_id: str = "",
+    if_match: str | None = None,
 ) -> Entry:
-    """Change an entry that is not approved. A rejected entry goes back to pending."""
+    """Change an entry that is not approved. A rejected entry goes back to pending.
+
+    `if_match` (an HTTP If-Match value) is checked against the entry's version under its row lock.
+    """
     changes = {"date": date, "project": project, "hours": hours, "notes": notes}
     changes = {name: value for name, value in changes.items() if value is not _UNSET}
     with transaction.atomic():
         lock_owners({entry.owner_id})
-        entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("project", "owner", "decided_by")
+            .get(pk=entry.pk)
+        )
+        _check_if_match(entry, if_match)
         if entry.is_locked:
             raise EntryLocked(ENTRY_LOCKED_MESSAGE)
         _check_week_open(owner_id=entry.owner_id, dates={entry.date} | ({date} if "date" in changes else set()))
@@ -316,16 +356,23 @@ def entry_update(
         after = entry_snapshot(entry)
         if after == before:
             return entry
+        entry.version += 1
         entry.save()
         changed = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
         _audit(entry=entry, action=EntryAudit.Action.UPDATED, actor=actor, client_id=client_id, changes=changed)
     return entry
 
 
-def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "") -> None:
+def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "", if_match: str | None = None) -> None:
+    """Delete an entry that is not approved; `if_match` as for entry_update."""
     with transaction.atomic():
         lock_owners({entry.owner_id})
-        entry = Entry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("project", "owner", "decided_by")
+            .get(pk=entry.pk)
+        )
+        _check_if_match(entry, if_match)
         if entry.is_locked:
             raise EntryLocked("This entry is approved and can no longer be deleted.")
         _check_week_open(owner_id=entry.owner_id, dates={entry.date})
@@ -373,7 +420,8 @@ def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str 
         entry.decided_by = actor
         entry.decided_at = now
         entry.decision_comment = comment
-        entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        entry.version += 1
+        entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "version", "updated_at"])
         _audit(
             entry=entry,
             action=EntryAudit.Action.APPROVED if approve else EntryAudit.Action.REJECTED,
