@@ -109,7 +109,8 @@ _HEADER_RETRY_AFTER = {
 }
 _ERROR_DESCRIPTIONS = {
     "400": "`invalid_request`: malformed JSON, or a field or query parameter the API does not accept (also a "
-    "project that does not exist, or a day that would pass 24 hours); `fields` names each.",
+    "project that does not exist, a date beyond the date limits, or a day that would pass 24 hours); `fields` names "
+    "each.",
     "401": "`invalid_token`: no bearer token, or one that is malformed, expired, not for this API or not signed "
     "by the trusted issuer.",
     "403": "`insufficient_scope`: the token lacks the scope this operation needs (`scope` names it).",

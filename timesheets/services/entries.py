@@ -39,6 +39,7 @@ from timesheets.models import (
     WeekState,
     monday_of,
 )
+from timesheets.services.dates import entry_date_error
 
 _QUARTER = Decimal("0.25")
 ENTRY_LOCKED_MESSAGE = "This entry is approved and can no longer be changed."
@@ -242,6 +243,10 @@ def entry_create(
         existing = Entry.objects.select_related("project", "owner", "decided_by").filter(owner=owner, uuid=uuid).first()
         if existing is not None:
             return existing, False
+        # After the replay check: a retry of a create the server already took is answered, whatever the date.
+        date_error = entry_date_error(date)
+        if date_error is not None:
+            raise ValidationError({"date": date_error})
         _check_week_open(owner_id=owner.pk, dates={date})
         _check_day_total(booked=hours_booked(owner_id=owner.pk, date=date), adding=hours, date=date)
         entry = Entry.objects.create(
@@ -296,6 +301,10 @@ def entry_update_errors(
     if project is not _UNSET and project.pk != entry.project_id:
         fields["project"] = project  # an entry may stay on a project archived since
     errors = entry_field_errors(**fields)
+    if date is not _UNSET and date != entry.date:
+        date_error = entry_date_error(date)  # only a new date: an old entry stays correctable
+        if date_error is not None:
+            errors["date"] = [date_error]
     if errors:
         return errors
     new_date = entry.date if date is _UNSET else date
