@@ -119,7 +119,7 @@ def main() -> None:
         n = next(days)
         body = json.dumps(
             {
-                "date": f"{2100 + n // 336}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",
+                "date": f"{1700 + n // 336}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",
                 "project": project_id,
                 "hours": 0.25,
                 "uuid": str(uuid.uuid4()),

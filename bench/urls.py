@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from config.urls import urlpatterns as product_urlpatterns
 from timesheets.models import Entry
 
-WRITE_FLOOR_DAY = dt.date(2100, 1, 1)
+WRITE_FLOOR_DAY = dt.date(1699, 1, 1)
 
 
 @csrf_exempt
