@@ -63,7 +63,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per target and round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians are printed)")
-    parser.add_argument("--profile", choices=["livez", "list", "create", "write-floor"], default=None)
+    parser.add_argument(
+        "--profile", choices=["livez", "list", "list-50", "compat-50", "create", "write-floor"], default=None
+    )
+    parser.add_argument(
+        "--big", action="store_true", help="10,000 entries (heidi owns 5,000), as the bench's second scale"
+    )
     parser.add_argument("--only", default="", help="comma-separated targets to time (default: all)")
     args = parser.parse_args()
 
@@ -96,6 +101,11 @@ def main() -> None:
     people = bench_data.create_people()
     bench_data.give_entries(people, people.alice, 10)
     bench_data.add_filler(people, 0, 90)
+    bench_data.give_entries(people, people.frank, 50)
+    if args.big:
+        bench_data.give_entries(people, people.heidi, 5000)
+        bench_data.add_filler(people, 90, 10_000 - 5060)
+    frank_token = tokens(sub=people.frank.sub, scopes=["read:timesheets"], email=people.frank.email)
     caller = people.alice
     token = tokens(sub=caller.sub, scopes=["read:timesheets"], email=caller.email)
     writer = people.dave  # creates entries: alice's list stays at 10
@@ -114,6 +124,12 @@ def main() -> None:
 
     def api_list() -> None:
         call(environ("GET", "/api/timesheets", token=token))
+
+    def api_list_50() -> None:
+        call(environ("GET", "/api/timesheets", token=frank_token))
+
+    def compat_list_50() -> None:
+        call(environ("GET", "/timesheets", token=frank_token))
 
     def create() -> None:
         n = next(days)
@@ -134,9 +150,12 @@ def main() -> None:
     targets: dict[str, Callable[[], None]] = {
         "livez": livez,
         "list": api_list,
+        "list-50": api_list_50,
+        "compat-50": compat_list_50,
         "create": create,
         "write-floor": write_floor,
     }
+    targets_all = dict(targets)
     if args.only:
         targets = {name: targets[name] for name in args.only.split(",")}
     for target in targets.values():  # warm up: JWKS fetch, connections, first queries
@@ -157,8 +176,17 @@ def main() -> None:
         c, w = statistics.median(cpu[name]), statistics.median(wall[name])
         ratio = f"  floor/this (CPU) {floor_cpu / c:5.3f}" if floor_cpu else ""
         print(f"{name:12s} CPU {c:7.3f} ms  wall {w:7.3f} ms{ratio}")
+    # Python function calls per request: a measure of work that other processes' load does not move.
+    for name, target in targets.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(200):
+            target()
+        profiler.disable()
+        calls = sum(stat[1] for stat in pstats.Stats(profiler).stats.values())
+        print(f"{name:12s} {calls / 200:8.0f} Python function calls per request")
     if args.profile:
-        target = {"livez": livez, "list": api_list, "create": create, "write-floor": write_floor}[args.profile]
+        target = targets_all[args.profile]
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(500):

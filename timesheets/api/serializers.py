@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.db.models.sql.constants import MULTI
@@ -284,9 +285,14 @@ def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
+        if zone is _UTC:  # the default TIME_ZONE: the naive UTC value as it is
+            return value.isoformat() + "Z"
         value = value.replace(tzinfo=dt.UTC)
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_UTC = ZoneInfo("UTC")  # timezone.get_current_timezone() when TIME_ZONE is "UTC" (ZoneInfo keeps one instance)
 
 
 def _person(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
