@@ -106,8 +106,11 @@ def _not_before(claims: dict[str, Any]) -> float:
 
 def _copy_of(instance: Any) -> Any:
     """What copy.copy makes of a model instance (its __getstate__ into a new one), without pickle's detour."""
+    state = instance.__getstate__()
+    for name, value in state.pop("_memoryview_attrs", ()):
+        state[name] = memoryview(value)
     clone = instance.__class__.__new__(instance.__class__)
-    clone.__setstate__(instance.__getstate__())
+    clone.__dict__.update(state)
     return clone
 
 
