@@ -146,3 +146,12 @@ def test_a_machine_token_copies_no_week(as_machine, last_week):
     response = as_machine(scopes=["create:timesheets"]).post(copy_url(TARGET), {}, format="json")
     assert response.status_code == 403
     assert response.json()["error"] == "permission_denied"
+
+
+def test_no_body_takes_the_defaults_and_a_null_body_is_a_400(alice_api, last_week):
+    assert alice_api.post(copy_url(TARGET), "null", content_type="application/json").status_code == 400
+    assert alice_api.post(copy_url(TARGET), "[]", content_type="application/json").status_code == 400
+    assert not Entry.objects.filter(date__gte=TARGET).exists()
+    response = alice_api.post(copy_url(TARGET))
+    assert response.status_code == 200
+    assert len(response.json()["created"]) == 3

@@ -84,7 +84,8 @@ class WeekCopy(APIView):
         day = parse_monday(monday)
         if not request.user.is_person:
             raise exceptions.PermissionDenied("A client token owns no timesheet and so no weeks.")
-        data = parse(WeekCopyInput, request.data if request.data else {})
+        # No body takes the defaults (DRF reads it as {}); a JSON `null` or any non-object body is a 400.
+        data = parse(WeekCopyInput, request.data)
         result = services.week_copy(
             actor=request.user,
             monday=day,
