@@ -46,7 +46,8 @@ export function projectPicker({ id, label, projects, value = "", name = "project
     disabled,
   });
   const list = h("div", { id: listId, role: "listbox", class: "picker-list", "aria-label": `${label} choices`, hidden: true });
-  const count = h("p", { class: "sr-only", role: "status", "aria-live": "polite" });
+  // A live region of its own (not role=status: the app has one toast for that).
+  const count = h("p", { class: "sr-only", "aria-live": "polite", "data-picker-count": "" });
   const error = h("p", { class: "field-error", id: `${id}-error` });
   const element = h(
     "div",
