@@ -118,7 +118,8 @@ export function projectPicker({ id, label, projects, value = "", name = "project
       list.replaceChildren(...[group("Recent", recent, "recent"), group(recent.length ? "All projects" : "Projects", others, "all")].filter(Boolean));
       count.textContent = `${projects.length} projects.`;
     }
-    active = filtering && options.length ? 0 : options.findIndex((option) => String(option.project.id) === hidden.value);
+    // No automatic highlight while typing: Enter then submits the form, ArrowDown reaches the first match.
+    active = filtering ? -1 : options.findIndex((option) => String(option.project.id) === hidden.value);
     highlight();
   }
 
