@@ -5,7 +5,7 @@
 import { ApiError, api } from "../api.js";
 import { OfflineError } from "../auth.js";
 import { loadProjects, loadWeek, savedWeek } from "../data.js";
-import { addDays, dayLabel, formatHours, isIsoDay, isoDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
+import { addDays, dayLabel, formatHours, isIsoDay, isoDay, longDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
 import { discard, queued } from "../sync.js";
 import { announce, badge, confirmDialog, h } from "../ui.js";
 
@@ -134,6 +134,10 @@ function daySection(day, entries, local, locked) {
   );
 }
 
+// A change made on this phone and not yet on the server (data.js applies it to the entry).
+const PENDING_TEXT = { update: "Change waiting to sync", delete: "Delete waiting to sync", conflict: "Changed elsewhere: choose", rejected: "Change not synced" };
+const pendingBadge = (kind) => badge(kind === "conflict" || kind === "rejected" ? "refused" : "waiting", PENDING_TEXT[kind] ?? kind);
+
 function entryItem(entry, locked) {
   // A submitted or approved week's entries cannot be changed: shown, not linked to the form.
   return h(
@@ -143,12 +147,16 @@ function entryItem(entry, locked) {
       locked ? "div" : "a",
       locked
         ? { class: "locked" }
-        : { href: `#/entry/${entry.id}`, "aria-label": `${entry.project_name}, ${formatHours(entry.hours)}, ${STATUS_TEXT[entry.status]}. Open` },
+        : {
+            href: entry.pending_change === "conflict" ? `#/conflict/${entry.queue_uuid}` : `#/entry/${entry.id}`,
+            "aria-label": `${entry.project_name}, ${formatHours(entry.hours)}, ${STATUS_TEXT[entry.status]}${entry.pending_change ? `, ${PENDING_TEXT[entry.pending_change]}` : ""}. Open`,
+          },
       h("span", { class: "project" }, entry.project_name),
       h("span", { class: "hours" }, formatHours(entry.hours)),
       badge(entry.status, STATUS_TEXT[entry.status] ?? entry.status),
       entry.notes && h("span", { class: "notes" }, entry.notes),
       entry.status === "rejected" && entry.decision_comment && h("span", { class: "notes reason" }, `Rejected: ${entry.decision_comment}`),
+      entry.pending_change && pendingBadge(entry.pending_change),
     ),
   );
 }
@@ -177,8 +185,15 @@ function queuedItem(item) {
         {
           class: "secondary small",
           type: "button",
-          "aria-label": `Discard ${item.project_name} ${formatHours(item.hours)} on ${item.date}`,
+          "aria-label": `Discard ${item.project_name} ${formatHours(item.hours)} on ${longDay(item.date)}`,
           onclick: async () => {
+            const sure = await confirmDialog({
+              title: "Discard this entry?",
+              message: `${item.project_name}, ${formatHours(item.hours)} on ${longDay(item.date)} has not reached the server. Discarding removes it from this phone.`,
+              confirmLabel: "Discard",
+              danger: true,
+            });
+            if (!sure) return;
             await discard(item.uuid);
             announce("Discarded the unsynced entry.");
           },
