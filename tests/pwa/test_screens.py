@@ -206,7 +206,7 @@ def test_the_form_and_profile_take_limits_and_scope_words_from_the_server(
     }
     api_scopes = set(config["scope"].split()) - {"openid", "profile", "email"}
     assert api_scopes <= set(config["scope_labels"])
-    assert config["scope_labels"]["create:timesheets"] == "Log and change time"
+    assert config["scope_labels"]["create:timesheets"] == "Log time, change it, run a timer and submit your weeks"
 
     # The app has no numbers of its own: other numbers on the server, another form on the phone.
     monkeypatch.setattr(pwa_views, "MAX_HOURS_PER_DAY", Decimal("10"))
@@ -230,7 +230,7 @@ def test_the_form_and_profile_take_limits_and_scope_words_from_the_server(
     assert not Entry.objects.exists()
 
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
-    expect(phone.get_by_role("list", name="Granted scopes")).to_contain_text("create:timesheets Write down hours")
+    expect(phone.locator("[data-scope='create:timesheets']")).to_have_text("Write down hoursPermission: create:timesheets")
     assert phone.js_errors == []
 
 

@@ -1,6 +1,6 @@
 // Start-up and navigation. Routes live in the URL fragment so the shell is one
 // cached page: #/week[/YYYY-MM-DD], #/entry/new, #/entry/ID, #/queued/UUID,
-// #/approvals, #/profile.
+// #/approvals, #/profile, #/timer/start.
 import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
 import { loadConfig } from "./config.js";
@@ -8,8 +8,10 @@ import { approvalsScreen } from "./screens/approvals.js";
 import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
 import { profileScreen } from "./screens/profile.js";
 import { signInScreen } from "./screens/signin.js";
+import { startTimerScreen } from "./screens/timer.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
+import { onTimerChange } from "./timer.js";
 import { StaleView, beginView, focusHeading, h } from "./ui.js";
 
 const APPROVE = "approve:timesheets";
@@ -20,6 +22,7 @@ const ROUTES = [
   [/^#\/queued\/(?<uuid>[\w-]+)$/, queuedEntryScreen, "week"],
   [/^#\/approvals$/, approvalsScreen, "approvals", APPROVE],
   [/^#\/profile$/, profileScreen, "profile"],
+  [/^#\/timer\/start$/, startTimerScreen, "week"],
 ];
 const TABS = [
   ["week", "#/week", "Week"],
@@ -133,6 +136,9 @@ async function start() {
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncSoon());
   auth.onSessionChange(() => renderTabs(currentTab));
   onQueueChange(() => {
+    if (parseHash().path.startsWith("#/week")) route({ focus: false });
+  });
+  onTimerChange(() => {
     if (parseHash().path.startsWith("#/week")) route({ focus: false });
   });
   if (signInProblem) {
