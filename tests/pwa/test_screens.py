@@ -230,7 +230,9 @@ def test_the_form_and_profile_take_limits_and_scope_words_from_the_server(
     assert not Entry.objects.exists()
 
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
-    expect(phone.locator("[data-scope='create:timesheets']")).to_have_text("Write down hoursPermission: create:timesheets")
+    expect(phone.locator("[data-scope='create:timesheets']")).to_have_text(
+        "Write down hoursPermission: create:timesheets"
+    )
     assert phone.js_errors == []
 
 

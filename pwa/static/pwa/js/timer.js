@@ -69,7 +69,8 @@ export async function refreshTimer({ signal } = {}) {
   try {
     server = await api("GET", "/timer", undefined, { signal });
   } catch (error) {
-    if (error instanceof OfflineError) return current;
+    // Offline, or a server that refuses the timer: the week still shows, with the phone's own state.
+    if (error instanceof OfflineError || error instanceof ApiError) return current;
     throw error;
   }
   const latest = await record();

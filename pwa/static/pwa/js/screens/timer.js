@@ -106,7 +106,7 @@ function runningTimer(timer) {
   );
   return h(
     "div",
-    { class: "timer-running", "data-testid": "timer-running", "data-uuid": timer.uuid },
+    { class: "timer-running", "data-testid": "timer-running", "data-uuid": timer.uuid, "data-project": String(timer.project) },
     h("p", { class: "timer-line" }, h("span", { class: "timer-dot", "aria-hidden": "true" }), "Timer running: ", elapsed),
     h("p", {}, h("strong", {}, timer.project_name), timer.notes && ` · ${timer.notes}`),
     h("p", { class: "muted" }, `Started ${started.toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })}. ${ROUNDING_RULE}`),

@@ -162,10 +162,8 @@ function entryItem(entry, locked) {
       locked ? "div" : "a",
       locked
         ? { class: "locked" }
-        : {
-            href: `#/entry/${entry.id}`,
-            "aria-label": `${entry.project_name}, ${formatHours(entry.hours)}, ${STATUS_TEXT[entry.status]}${rejected && entry.decision_comment ? `: ${entry.decision_comment}` : ""}. Open`,
-          },
+        : // Named by what it shows (project, hours, state, notes, the manager's comment): axe's label-content rule.
+          { href: `#/entry/${entry.id}` },
       h("span", { class: "project" }, entry.project_name),
       h("span", { class: "hours" }, formatHours(entry.hours)),
       badge(entry.status, STATUS_TEXT[entry.status] ?? entry.status),
