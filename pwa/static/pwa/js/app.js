@@ -51,6 +51,8 @@ const go = (hash) => {
 async function route({ focus = true } = {}) {
   const view = beginView();
   const { path, query } = parseHash();
+  // A new screen starts at its top (a redraw of the same one keeps the place): the header's message is in view.
+  if (focus) scrollTo(0, 0);
   if (!auth.isSignedIn()) {
     renderTabs("");
     signInScreen({ view, returnTo: path === "#/signin" ? "#/week" : location.hash || "#/week" });

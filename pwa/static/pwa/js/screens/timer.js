@@ -55,7 +55,7 @@ export function timerPanel(state, { locked }) {
   if (timer) {
     parts.push(runningTimer(timer));
   } else if (!locked) {
-    parts.push(h("a", { class: "button secondary wide-inline", href: "#/timer/start" }, "▶ Start a timer"));
+    parts.push(h("a", { class: "button secondary wide-inline", href: "#/timer/start" }, h("span", { "aria-hidden": "true" }, "▶ "), "Start a timer"));
   }
   return parts.length ? h("section", { class: "timer-panel", "aria-label": "Timer", "data-testid": "timer-panel" }, parts) : null;
 }
@@ -101,7 +101,7 @@ function runningTimer(timer) {
     announce("Timer discarded.");
   }
   buttons.push(
-    h("button", { type: "button", class: "primary", onclick: stop }, "■ Stop"),
+    h("button", { type: "button", class: "primary", onclick: stop }, h("span", { "aria-hidden": "true" }, "■ "), "Stop"),
     h("button", { type: "button", class: "secondary", onclick: discard }, "Discard"),
   );
   return h(
