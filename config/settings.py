@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_hostname, env_int, env_list, env_origins, env_str, env_url
+from config.env import env_bool, env_hostname, env_int, env_list, env_optional_int, env_origins, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -343,6 +343,14 @@ OIDC_TIMEOUT = env_int("ADMIN_OIDC_TIMEOUT_SECONDS", 10, minimum=1)
 REQUIRE_WEEK_SUBMISSION = env_bool("REQUIRE_WEEK_SUBMISSION", False)
 # send_reminders e-mails people whose last week holds fewer hours; 0 turns that check off.
 EXPECTED_HOURS_PER_WEEK = env_int("EXPECTED_HOURS_PER_WEEK", 40, minimum=0)
+
+# --- Date limits for entries (issue 11) --------------------------------------------------
+# How far from today (TIME_ZONE) an entry's date may be, for the API, uploads, the admin, the
+# timer and week copy alike. No limit back by default: integrators import history.
+ENTRY_MAX_DAYS_AHEAD = env_int("ENTRY_MAX_DAYS_AHEAD", 7, minimum=0)
+ENTRY_MAX_DAYS_BACK = env_optional_int("ENTRY_MAX_DAYS_BACK", minimum=0)
+# The phone app asks "are you sure?" for dates older than this (advisory; the server does not refuse them).
+PWA_CONFIRM_DAYS_BACK = env_int("PWA_CONFIRM_DAYS_BACK", 28, minimum=0)
 
 # E-mail (reminders): Django's console backend prints mails unless an SMTP host is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -141,13 +141,17 @@ def shell(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _entry_limits() -> dict[str, float | int]:
+def _entry_limits() -> dict[str, float | int | None]:
     """The entry rules the server enforces, so the app checks input against the same numbers."""
     return {
         "max_hours_per_day": float(MAX_HOURS_PER_DAY),
         "hours_step": float(HOURS_STEP),
         "max_notes_length": MAX_NOTES_LENGTH,
         "max_comment_length": Entry._meta.get_field("decision_comment").max_length,
+        # Dates (timesheets/services/dates.py): the server refuses beyond these; the app asks past confirm_days_back.
+        "max_days_ahead": settings.ENTRY_MAX_DAYS_AHEAD,
+        "max_days_back": settings.ENTRY_MAX_DAYS_BACK,
+        "confirm_days_back": settings.PWA_CONFIRM_DAYS_BACK,
     }
 
 

@@ -71,3 +71,17 @@ class UploadRejected(DomainError):
     def __init__(self, items: list[dict[str, Any]]) -> None:
         super().__init__(f"{len(items)} of the uploaded entries are invalid; nothing was written.")
         self.items = items
+
+
+class PreconditionFailed(DomainError):
+    """An `If-Match` names another version of the entry than the stored one: nothing was written.
+
+    `entry` is the entry as it is now, for the API to show as `current`.
+    """
+
+    code = "precondition_failed"
+    status = 412
+
+    def __init__(self, message: str, *, entry: Any) -> None:
+        super().__init__(message)
+        self.entry = entry

@@ -68,6 +68,9 @@ class Entry(models.Model):
     uuid = models.UUIDField(default=uuid_lib.uuid4, help_text="Client-chosen key that makes creation idempotent.")
     source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.API)
     client_id = models.CharField(max_length=255, blank=True, help_text="The OAuth client that created the entry.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="1 when created, +1 on every change (edit, decision): the entry's ETag."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +96,7 @@ class Entry(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(decided_by=models.F("owner")), name="entry_not_decided_by_owner"
             ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="entry_version_positive"),
         ]
         indexes = [
             # The owner's list, newest first, and the 24-hour sum per day.
@@ -111,6 +115,15 @@ class Entry(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == EntryStatus.APPROVED
+
+    @property
+    def etag(self) -> str:
+        return entity_tag(self.version)
+
+
+def entity_tag(version: int) -> str:
+    """An entry's strong ETag (RFC 9110), quotes included: the value of the `ETag` header and of `etag`."""
+    return f'"{version}"'
 
 
 class EntryAudit(models.Model):

@@ -24,12 +24,23 @@ def test_config_carries_the_limits_the_server_enforces(client: Client) -> None:
         "hours_step": 0.25,
         "max_notes_length": MAX_NOTES_LENGTH,
         "max_comment_length": Entry._meta.get_field("decision_comment").max_length,
+        "max_days_ahead": 7,
+        "max_days_back": None,
+        "confirm_days_back": 28,
     }
     # The step is exactly the service's (timesheets has no public name for it yet):
     # whole steps are accepted, half a step is not.
     validate_hours(7 + 3 * limits["hours_step"])
     with pytest.raises(ValidationError):
         validate_hours(7 + limits["hours_step"] / 2)
+
+
+def test_config_carries_the_date_limits_of_the_settings(client: Client, settings) -> None:
+    settings.ENTRY_MAX_DAYS_AHEAD = 0
+    settings.ENTRY_MAX_DAYS_BACK = 90
+    settings.PWA_CONFIRM_DAYS_BACK = 14
+    limits = client.get("/pwa/config.json").json()["limits"]
+    assert (limits["max_days_ahead"], limits["max_days_back"], limits["confirm_days_back"]) == (0, 90, 14)
 
 
 def test_config_names_every_api_scope_in_words(client: Client) -> None:

@@ -203,6 +203,9 @@ def test_the_form_and_profile_take_limits_and_scope_words_from_the_server(
         "hours_step": 0.25,
         "max_notes_length": MAX_NOTES_LENGTH,
         "max_comment_length": Entry._meta.get_field("decision_comment").max_length,
+        "max_days_ahead": 7,
+        "max_days_back": None,
+        "confirm_days_back": 28,
     }
     api_scopes = set(config["scope"].split()) - {"openid", "profile", "email"}
     assert api_scopes <= set(config["scope_labels"])

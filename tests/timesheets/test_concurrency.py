@@ -194,3 +194,22 @@ def test_creates_with_the_same_uuid_make_one_entry(alice, store_zero) -> None:
     outcome = race(create(alice, store_zero, "2", uuid=key), create(alice, store_zero, "2", uuid=key))
     assert (outcome.holder, outcome.contender) == ("created", "existing")
     assert Entry.objects.filter(owner=alice, uuid=key).count() == 1
+
+
+def test_two_edits_with_the_same_if_match_write_once(alice, store_zero) -> None:
+    """Both read version "1"; the second, waiting on the row lock, then sees "2" and is refused (412)."""
+    entry, _ = entry_create(owner=alice, date=DAY, project=store_zero, hours=Decimal("4"))
+
+    def edit(hours: str) -> Callable[[], str]:
+        def write() -> str:
+            entry_update(entry=entry, actor=alice, hours=Decimal(hours), if_match='"1"')
+            return "updated"
+
+        return write
+
+    outcome = race(edit("5"), edit("6"))
+    assert outcome.holder == "updated"
+    assert outcome.contender.startswith("error: PreconditionFailed"), outcome
+    assert outcome.contender_waited_for_a_lock
+    stored = Entry.objects.get(pk=entry.pk)
+    assert (stored.hours, stored.version) == (Decimal("5"), 2)

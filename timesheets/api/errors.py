@@ -19,7 +19,8 @@ from rest_framework.views import exception_handler as drf_default_handler
 
 from authn.authentication import REALM
 from authn.permissions import InsufficientScope
-from timesheets.errors import DomainError, UploadRejected
+from timesheets.api.serializers import EntrySerializer
+from timesheets.errors import DomainError, PreconditionFailed, UploadRejected
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return validation_error_response({k: [str(m) for m in v] for k, v in detail.items()})
     if isinstance(exc, UploadRejected):
         return error_response(exc.code, exc.message, exc.status, items=exc.items)
+    if isinstance(exc, PreconditionFailed):
+        return error_response(exc.code, exc.message, exc.status, current=EntrySerializer(exc.entry).data)
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.status)
     if isinstance(exc, Http404):

@@ -66,7 +66,9 @@ class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField(
         help_text="Machine-readable code: `invalid_request`, `upload_rejected`, `invalid_token`, "
         "`insufficient_scope`, `self_approval`, `person_required`, `permission_denied`, `not_found`, "
-        "`entry_locked`, `already_decided`, `unsupported_media_type`, `temporarily_unavailable`."
+        "`entry_locked`, `already_decided`, `precondition_failed`, `timer_running`, `timer_not_found`, "
+        "`week_locked`, `week_incomplete`, `week_not_submitted`, `unsupported_media_type`, "
+        "`temporarily_unavailable`."
     )
     error_description = serializers.CharField(help_text="What is wrong, for people.")
     fields = serializers.DictField(
@@ -76,6 +78,10 @@ class ErrorSerializer(serializers.Serializer):
     )
     items = FieldErrorSerializer(many=True, required=False, help_text="`upload_rejected`: each invalid item.")
     scope = serializers.CharField(required=False, help_text="`insufficient_scope`: the scope the operation needs.")
+    current = serializers.DictField(
+        required=False, help_text="`precondition_failed`: the entry as it is now (as GET shows it)."
+    )
+    timer = serializers.DictField(required=False, help_text="`timer_running`: the timer that runs.")
 
 
 def error_response(description: str) -> OpenApiResponse:
@@ -103,7 +109,8 @@ _HEADER_RETRY_AFTER = {
 }
 _ERROR_DESCRIPTIONS = {
     "400": "`invalid_request`: malformed JSON, or a field or query parameter the API does not accept (also a "
-    "project that does not exist, or a day that would pass 24 hours); `fields` names each.",
+    "project that does not exist, a date beyond the date limits, or a day that would pass 24 hours); `fields` names "
+    "each.",
     "401": "`invalid_token`: no bearer token, or one that is malformed, expired, not for this API or not signed "
     "by the trusted issuer.",
     "403": "`insufficient_scope`: the token lacks the scope this operation needs (`scope` names it).",

@@ -14,7 +14,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from timesheets.models import MAX_COMMENT_LENGTH, MAX_NOTES_LENGTH, Entry, EntryStatus, Project, WeekState
+from timesheets.models import (
+    MAX_COMMENT_LENGTH,
+    MAX_NOTES_LENGTH,
+    Entry,
+    EntryStatus,
+    Project,
+    WeekState,
+    entity_tag,
+)
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Project id or name."})
@@ -86,6 +94,10 @@ class EntrySerializer(serializers.ModelSerializer):
     hours = HoursField()
     owner = PersonSerializer()
     decided_by = PersonSerializer(allow_null=True)
+    etag = serializers.CharField(
+        help_text='The entry\'s strong ETag, quotes included (`"3"`): send it as `If-Match` to change or delete '
+        "only this version."
+    )
 
     class Meta:
         model = Entry
@@ -105,6 +117,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "source",
             "created_at",
             "updated_at",
+            "etag",
         ]
         read_only_fields = fields
 
@@ -257,6 +270,7 @@ ENTRY_COLUMNS = (
     "source",
     "created_at",
     "updated_at",
+    "version",
     *(f"owner__{c}" for c in _PERSON_COLUMNS),
     *(f"decided_by__{c}" for c in _PERSON_COLUMNS),
 )
@@ -314,6 +328,7 @@ def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
         "source": row["source"],
         "created_at": iso_datetime(row["created_at"], zone),
         "updated_at": iso_datetime(row["updated_at"], zone),
+        "etag": entity_tag(row["version"]),
     }
 
 

@@ -115,6 +115,26 @@ PAGE_PARAMETERS = [
     ),
 ]
 LOCKED = error_response("`entry_locked`: the entry is approved and can no longer be changed or deleted.")
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    {"type": "string", "pattern": '^"[1-9][0-9]*"$'},
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    required=True,
+    description='The entry\'s strong ETag (`"<version>"`), as its `etag` field.',
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='Act only if the entry is still at this version: its `etag` (e.g. `"3"`), a list of them, or `*` '
+    "(any existing entry). Strong comparison: a weak tag (`W/...`) never matches. Without it the entry is "
+    "changed whatever its version.",
+)
+PRECONDITION_FAILED = error_response(
+    "`precondition_failed`: `If-Match` names another version of the entry; nothing was written. `current` is the "
+    "entry as it is now."
+)
 NOT_A_PERSON = "`permission_denied`: a client (machine) token owns no timesheet."
 
 
@@ -164,10 +184,15 @@ class EntryListCreate(APIView):
             200: EntrySerializer,
             403: error_response(f"`insufficient_scope` (`scope` names it), or {NOT_A_PERSON}"),
         },
+        parameters=[ETAG_HEADER],
     )
     def post(self, request: Request) -> Response:
         entry, created = create_own_entry(request, parse(EntryInput, request.data))
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            EntrySerializer(entry).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers={"ETag": entry.etag},
+        )
 
 
 def create_own_entry(request: Request, data: dict[str, Any]) -> tuple[Entry, bool]:
@@ -198,15 +223,18 @@ def own_entry_or_404(request: Request, entry_id: int) -> Entry:
 class EntryDetail(APIView):
     required_scopes = {"GET": [READ], "PATCH": [CREATE], "DELETE": [DELETE]}
 
-    @extend_schema(summary="One of your entries", responses={200: EntrySerializer})
+    @extend_schema(summary="One of your entries", responses={200: EntrySerializer}, parameters=[ETAG_HEADER])
     def get(self, request: Request, entry_id: int) -> Response:
-        return Response(EntrySerializer(own_entry_or_404(request, entry_id)).data)
+        entry = own_entry_or_404(request, entry_id)
+        return Response(EntrySerializer(entry).data, headers={"ETag": entry.etag})
 
     @extend_schema(
         summary="Change one of your entries",
-        description="Only while it is not approved. A rejected entry goes back to pending.",
+        description="Only while it is not approved. A rejected entry goes back to pending. With `If-Match`, only "
+        "while the entry is still at that version (else 412).",
         request=EntryPatchInput,
-        responses={200: EntrySerializer, 409: LOCKED},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={200: EntrySerializer, 409: LOCKED, 412: PRECONDITION_FAILED},
     )
     def patch(self, request: Request, entry_id: int) -> Response:
         entry = own_entry_or_404(request, entry_id)
@@ -214,15 +242,28 @@ class EntryDetail(APIView):
         if "project" in data:
             others = {k: data[k] for k in ("hours", "notes") if k in data}
             data["project"] = resolve_project(data["project"], **others)
-        entry = services.entry_update(entry=entry, actor=request.user, client_id=client_id_of(request), **data)
-        return Response(EntrySerializer(entry).data)
+        entry = services.entry_update(
+            entry=entry,
+            actor=request.user,
+            client_id=client_id_of(request),
+            if_match=request.headers.get("If-Match"),
+            **data,
+        )
+        return Response(EntrySerializer(entry).data, headers={"ETag": entry.etag})
 
     @extend_schema(
-        summary="Delete one of your entries", description="Not once it is approved.", responses={204: None, 409: LOCKED}
+        summary="Delete one of your entries",
+        description="Not once it is approved. With `If-Match`, only while the entry is still at that version "
+        "(else 412).",
+        parameters=[IF_MATCH_HEADER],
+        responses={204: None, 409: LOCKED, 412: PRECONDITION_FAILED},
     )
     def delete(self, request: Request, entry_id: int) -> Response:
         services.entry_delete(
-            entry=own_entry_or_404(request, entry_id), actor=request.user, client_id=client_id_of(request)
+            entry=own_entry_or_404(request, entry_id),
+            actor=request.user,
+            client_id=client_id_of(request),
+            if_match=request.headers.get("If-Match"),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

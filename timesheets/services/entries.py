@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from authn.models import User
 from authn.principals import Principal
-from timesheets.errors import AlreadyDecided, EntryLocked, PersonRequired, SelfApproval, WeekLocked, WeekNotSubmitted
+from timesheets.errors import (
+    AlreadyDecided,
+    EntryLocked,
+    PersonRequired,
+    PreconditionFailed,
+    SelfApproval,
+    WeekLocked,
+    WeekNotSubmitted,
+)
 from timesheets.models import (
     LOCKED_WEEK_STATES,
     MAX_COMMENT_LENGTH,
@@ -31,6 +39,7 @@ from timesheets.models import (
     WeekState,
     monday_of,
 )
+from timesheets.services.dates import entry_date_error
 
 _QUARTER = Decimal("0.25")
 ENTRY_LOCKED_MESSAGE = "This entry is approved and can no longer be changed."
@@ -149,6 +158,29 @@ def _check_week_open(*, owner_id: int, dates: set[dt.date]) -> None:
         raise WeekLocked(message)
 
 
+# --- optimistic concurrency ------------------------------------------------------------------------
+
+
+def if_match_allows(if_match: str, *, etag: str) -> bool:
+    """RFC 9110 If-Match with strong comparison: `*`, or a list of entity tags one of which is `etag`.
+
+    A weak tag (W/"...") never matches; a malformed header matches nothing.
+    """
+    if if_match.strip() == "*":
+        return True
+    return any(tag.strip() == etag for tag in if_match.split(","))
+
+
+def _check_if_match(entry: Entry, if_match: str | None) -> None:
+    """Refuse the write when the client's If-Match names another version (called under the row lock)."""
+    if if_match is None or if_match_allows(if_match, etag=entry.etag):
+        return
+    raise PreconditionFailed(
+        f"The entry has changed since you read it (it is now at version {entry.etag}); nothing was written.",
+        entry=entry,
+    )
+
+
 # --- audit -----------------------------------------------------------------------------------------
 
 
@@ -211,6 +243,10 @@ def entry_create(
         existing = Entry.objects.select_related("project", "owner", "decided_by").filter(owner=owner, uuid=uuid).first()
         if existing is not None:
             return existing, False
+        # After the replay check: a retry of a create the server already took is answered, whatever the date.
+        date_error = entry_date_error(date)
+        if date_error is not None:
+            raise ValidationError({"date": date_error})
         _check_week_open(owner_id=owner.pk, dates={date})
         _check_day_total(booked=hours_booked(owner_id=owner.pk, date=date), adding=hours, date=date)
         entry = Entry.objects.create(
@@ -265,6 +301,10 @@ def entry_update_errors(
     if project is not _UNSET and project.pk != entry.project_id:
         fields["project"] = project  # an entry may stay on a project archived since
     errors = entry_field_errors(**fields)
+    if date is not _UNSET and date != entry.date:
+        date_error = entry_date_error(date)  # only a new date: an old entry stays correctable
+        if date_error is not None:
+            errors["date"] = [date_error]
     if errors:
         return errors
     new_date = entry.date if date is _UNSET else date
@@ -286,13 +326,22 @@ def entry_update(
     hours: Decimal | float | str = _UNSET,
     notes: str = _UNSET,
     client_id: str = "",
+    if_match: str | None = None,
 ) -> Entry:
-    """Change an entry that is not approved. A rejected entry goes back to pending."""
+    """Change an entry that is not approved. A rejected entry goes back to pending.
+
+    `if_match` (an HTTP If-Match value) is checked against the entry's version under its row lock.
+    """
     changes = {"date": date, "project": project, "hours": hours, "notes": notes}
     changes = {name: value for name, value in changes.items() if value is not _UNSET}
     with transaction.atomic():
         lock_owners({entry.owner_id})
-        entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("project", "owner", "decided_by")
+            .get(pk=entry.pk)
+        )
+        _check_if_match(entry, if_match)
         if entry.is_locked:
             raise EntryLocked(ENTRY_LOCKED_MESSAGE)
         _check_week_open(owner_id=entry.owner_id, dates={entry.date} | ({date} if "date" in changes else set()))
@@ -316,16 +365,23 @@ def entry_update(
         after = entry_snapshot(entry)
         if after == before:
             return entry
+        entry.version += 1
         entry.save()
         changed = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
         _audit(entry=entry, action=EntryAudit.Action.UPDATED, actor=actor, client_id=client_id, changes=changed)
     return entry
 
 
-def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "") -> None:
+def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "", if_match: str | None = None) -> None:
+    """Delete an entry that is not approved; `if_match` as for entry_update."""
     with transaction.atomic():
         lock_owners({entry.owner_id})
-        entry = Entry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("project", "owner", "decided_by")
+            .get(pk=entry.pk)
+        )
+        _check_if_match(entry, if_match)
         if entry.is_locked:
             raise EntryLocked("This entry is approved and can no longer be deleted.")
         _check_week_open(owner_id=entry.owner_id, dates={entry.date})
@@ -373,7 +429,8 @@ def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str 
         entry.decided_by = actor
         entry.decided_at = now
         entry.decision_comment = comment
-        entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        entry.version += 1
+        entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "version", "updated_at"])
         _audit(
             entry=entry,
             action=EntryAudit.Action.APPROVED if approve else EntryAudit.Action.REJECTED,

@@ -18,6 +18,7 @@ from authn.models import User
 from authn.principals import Principal
 from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntryAudit, EntrySource, Project, monday_of
+from timesheets.services.dates import entry_date_error
 from timesheets.services.entries import (
     day_total_error,
     entry_field_errors,
@@ -223,7 +224,7 @@ UUID_TAKEN_MESSAGE = "This uuid is already used by another of the employee's ent
 
 
 def _validate(fresh: list[_Row], *, errors: _Errors) -> None:
-    """The rules over the whole batch: a uuid once per upload, no time in a locked week, 24 hours a day."""
+    """The rules over the whole batch: a uuid once per upload, the date limits, no time in a locked week, 24 h a day."""
     day_totals = _day_totals({(row.owner.pk, row.item.date) for row in fresh})
     locked = locked_weeks(
         owner_ids={row.owner.pk for row in fresh}, mondays={monday_of(row.item.date) for row in fresh}
@@ -234,6 +235,10 @@ def _validate(fresh: list[_Row], *, errors: _Errors) -> None:
             errors[row.index]["uuid"].append("This uuid appears twice in the upload.")
             continue
         seen.add(row.key)
+        date_error = entry_date_error(row.item.date)
+        if date_error is not None:
+            errors[row.index]["date"].append(date_error)
+            continue
         week = (row.owner.pk, monday_of(row.item.date))
         if week in locked:
             errors[row.index]["date"].append(locked_week_message(monday=week[1], state=locked[week]))

@@ -140,8 +140,11 @@ def week_decide(*, week: Week, actor: Principal, approve: bool, comment: str = "
                 entry.decided_by = None
                 entry.decided_at = None
             entry.decision_comment = comment
+            entry.version += 1
             entry.updated_at = now
-        Entry.objects.bulk_update(entries, ["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        Entry.objects.bulk_update(
+            entries, ["status", "decided_by", "decided_at", "decision_comment", "version", "updated_at"]
+        )
         action = EntryAudit.Action.APPROVED if approve else EntryAudit.Action.REJECTED
         EntryAudit.objects.bulk_create(
             [
