@@ -51,7 +51,7 @@ def too_small(page: Page) -> list[dict[str, Any]]:
     return [box for box in page.evaluate(BOXES, CONTROLS) if box["width"] < 44 or box["height"] < 44]
 
 
-def test_the_app_follows_the_phones_dark_mode(phone: Page, app_url: str, tenant: dict[str, Any]) -> None:
+def test_the_app_follows_the_phones_dark_mode(phone: Page, app_url: str, tenant: dict[str, Any], snap: Any) -> None:
     log_this_week()
     signed_in_alice(phone, app_url, tenant)
     colours = "() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
@@ -61,6 +61,7 @@ def test_the_app_follows_the_phones_dark_mode(phone: Page, app_url: str, tenant:
     assert phone.evaluate(colours) == ["rgb(18, 21, 25)", "rgb(232, 234, 237)"]
     day = phone.locator("section.day").first
     assert day.evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgb(28, 33, 40)"
+    snap(phone, "18-dark-week")
     # Form controls follow too (color-scheme), so inputs are not white boxes in the dark.
     phone.get_by_role("link", name="+ Add time", exact=True).click()
     assert phone.get_by_label("Hours").evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgb(16, 19, 23)"
@@ -132,6 +133,7 @@ def test_save_is_never_behind_the_tab_bar_at_360_by_640(phone: Page, app_url: st
     phone.get_by_role("link", name="+ Add time", exact=True).click()
     save = phone.get_by_role("button", name="Save")
     tabs = phone.get_by_role("navigation", name="Main")
+    expect(save).to_be_visible()  # the form is drawn (projects loaded)
     # Scrolled to the very end, Save sits above the tab bar.
     phone.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     assert save.bounding_box()["y"] + save.bounding_box()["height"] <= tabs.bounding_box()["y"]

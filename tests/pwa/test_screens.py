@@ -323,9 +323,16 @@ def test_the_storage_upgrade_drops_the_shared_cache_and_keeps_waiting_entries(ph
             const open = indexedDB.open("abc-timesheets");
             open.onsuccess = () => {
                 const request = open.result.transaction("queue").objectStore("queue").getAll();
-                request.onsuccess = () => { open.result.close(); resolve([open.result.version, request.result]); };
+                const { version, objectStoreNames } = open.result;
+                const stores = [...objectStoreNames];
+                request.onsuccess = () => { open.result.close(); resolve([version, stores, request.result]); };
             };
         })"""
     )
-    assert waiting == [2, [{"uuid": "waiting-1", "owner": "auth0|alice", "state": "waiting", "hours": 2}]]
+    # Version 3 added the timer store (timer.js); upgrading from 1 runs every step.
+    assert waiting == [
+        3,
+        ["kv", "queue", "timer"],
+        [{"uuid": "waiting-1", "owner": "auth0|alice", "state": "waiting", "hours": 2}],
+    ]
     assert phone.js_errors == []

@@ -4,17 +4,20 @@
 import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
 import { loadConfig } from "./config.js";
-import { approvalsScreen } from "./screens/approvals.js";
 import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
-import { profileScreen } from "./screens/profile.js";
 import { signInScreen } from "./screens/signin.js";
-import { startTimerScreen } from "./screens/timer.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
 import { onTimerChange } from "./timer.js";
 import { StaleView, beginView, focusHeading, h } from "./ui.js";
 
 const APPROVE = "approve:timesheets";
+// Screens opened now and then load when first opened (the service worker has them for offline), so the
+// shell's first load stays within its budget.
+const later = (load, name) => async (args) => (await load())[name](args);
+const approvalsScreen = later(() => import("./screens/approvals.js"), "approvalsScreen");
+const profileScreen = later(() => import("./screens/profile.js"), "profileScreen");
+const startTimerScreen = later(() => import("./screens/timer.js"), "startTimerScreen");
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
   [/^#\/entry\/new$/, newEntryScreen, "add"],

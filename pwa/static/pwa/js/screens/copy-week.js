@@ -17,10 +17,7 @@ export const reasonText = (code) => REASONS[code] ?? code.replaceAll("_", " ");
 
 // The last copy's result, shown once on the week it went into.
 let lastCopy = null;
-export function takeCopyResult(monday) {
-  const result = lastCopy && lastCopy.monday === isoDay(monday) ? lastCopy : null;
-  return result;
-}
+export const takeCopyResult = (monday) => (lastCopy && lastCopy.monday === isoDay(monday) ? lastCopy : null);
 
 /** Ask how to treat days already holding time (only when there are some); resolves to "skip", "add" or null. */
 function askMode({ monday, daysWithTime }) {
@@ -53,30 +50,26 @@ function askMode({ monday, daysWithTime }) {
   });
 }
 
-export function copyWeekButton({ monday, entries, redraw }) {
-  const error = h("p", { class: "form-error", role: "alert" });
-  const button = h("button", { type: "button", class: "secondary wide-inline", onclick: copy }, "Copy last week");
-  async function copy() {
-    const daysWithTime = [...new Set((entries ?? []).map((entry) => entry.date))].sort();
-    const mode = await askMode({ monday, daysWithTime });
-    if (!mode) return;
-    button.disabled = true;
-    error.textContent = "";
-    let result;
-    try {
-      result = await api("POST", `/weeks/${isoDay(monday)}/copy`, { days_with_time: mode });
-    } catch (problem) {
-      button.disabled = false;
-      if (problem instanceof OfflineError) error.textContent = "Copying a week needs a connection. Try again when you are online.";
-      else if (problem instanceof ApiError) error.textContent = [problem.message, ...Object.values(problem.fields ?? {}).flat()].join(" ");
-      else throw problem;
-      return;
-    }
-    lastCopy = { monday: isoDay(monday), ...result };
-    announce(`Copied ${result.created.length} ${result.created.length === 1 ? "entry" : "entries"} from last week.`);
-    redraw();
+/** The week screen's Copy last week button, pressed: ask, copy, remember the result, redraw. */
+export async function copyLastWeek({ monday, entries, redraw, button, error }) {
+  const daysWithTime = [...new Set((entries ?? []).map((entry) => entry.date))].sort();
+  const mode = await askMode({ monday, daysWithTime });
+  if (!mode) return;
+  button.disabled = true;
+  error.textContent = "";
+  let result;
+  try {
+    result = await api("POST", `/weeks/${isoDay(monday)}/copy`, { days_with_time: mode });
+  } catch (problem) {
+    button.disabled = false;
+    if (problem instanceof OfflineError) error.textContent = "Copying a week needs a connection. Try again when you are online.";
+    else if (problem instanceof ApiError) error.textContent = [problem.message, ...Object.values(problem.fields ?? {}).flat()].join(" ");
+    else throw problem;
+    return;
   }
-  return h("div", { class: "copy-week" }, button, error);
+  lastCopy = { monday: isoDay(monday), ...result };
+  announce(`Copied ${result.created.length} ${result.created.length === 1 ? "entry" : "entries"} from last week.`);
+  redraw();
 }
 
 export function copyResultPanel(result) {

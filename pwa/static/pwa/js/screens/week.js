@@ -10,12 +10,14 @@ import { addDays, dayLabel, formatHours, isIsoDay, isoDay, mondayOf, parseDay, s
 import { discard, queued } from "../sync.js";
 import { refreshTimer, timerState } from "../timer.js";
 import { announce, badge, confirmDialog, h } from "../ui.js";
-import { copyResultPanel, copyWeekButton, takeCopyResult } from "./copy-week.js";
-import { timerPanel } from "./timer.js";
+import { timerPanel } from "./timer-panel.js";
 
 const STATUS_TEXT = { pending: "Pending", approved: "Approved", rejected: "Rejected" };
 export const WEEK_STATE_TEXT = { open: "Open", submitted: "Submitted", approved: "Approved", rejected: "Rejected" };
 const isLocked = (week) => week?.state === "submitted" || week?.state === "approved";
+// Copy last week's code loads on first use (the shell's size budget); its result is drawn from it afterwards.
+let copying = null;
+const loadCopying = async () => (copying ??= await import("./copy-week.js"));
 
 export async function weekScreen({ params, view, go }) {
   const monday = mondayOf(isIsoDay(params.date) ? parseDay(params.date) : new Date());
@@ -24,7 +26,7 @@ export async function weekScreen({ params, view, go }) {
   let week = saved?.week ?? null;
   let problem = null;
   const redraw = () => go(location.hash || "#/week");
-  const extras = { timer: await timerState(), copied: takeCopyResult(monday) };
+  const extras = { timer: await timerState(), copied: copying?.takeCopyResult(monday) };
   draw(view, monday, entries, week, await queued(), saved ? null : "Loading…", false, redraw, extras);
   try {
     // The project list comes along, so the form works offline later; the timer as the server has it.
@@ -70,7 +72,7 @@ function draw(view, monday, entries, week, waiting, notice, fresh, redraw, { tim
     notice && h("p", { class: "notice", role: "note" }, notice),
     weekPanel({ week, monday, hasTime: (entries ?? []).length > 0, fresh, redraw }),
     timerPanel(timer, { locked: false }),
-    copied && copyResultPanel(copied),
+    copied && copying.copyResultPanel(copied),
     !isLocked(week) && h("a", { class: "button primary add", href: `#/entry/new?date=${addDate}` }, "+ Add time"),
     fresh && !isLocked(week) && copyWeekButton({ monday, entries, redraw }),
     h(
@@ -207,4 +209,14 @@ function queuedItem(item) {
       ),
     ),
   );
+}
+
+function copyWeekButton({ monday, entries, redraw }) {
+  const error = h("p", { class: "form-error", role: "alert" });
+  const button = h(
+    "button",
+    { type: "button", class: "secondary wide-inline", onclick: async () => (await loadCopying()).copyLastWeek({ monday, entries, redraw, button, error }) },
+    "Copy last week",
+  );
+  return h("div", { class: "copy-week" }, button, error);
 }
