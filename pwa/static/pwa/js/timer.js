@@ -178,6 +178,7 @@ async function drain() {
       // Another timer runs (started elsewhere) or the start itself was refused: the phone's start is void.
       if (next.timer?.uuid === op.uuid) next.timer = null;
       next.ops = next.ops.filter((other) => other.uuid !== op.uuid);
+      if (next.stopped?.uuid === op.uuid) next.stopped = null;
       next.problem =
         refused.status === 409 ? "A timer was already running (started on another device); it is shown instead." : `The timer could not start: ${words(refused)}`;
       if (refused.status === 409) {
