@@ -5,21 +5,25 @@ import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
 import { loadConfig } from "./config.js";
 import { approvalsScreen } from "./screens/approvals.js";
-import { conflictScreen } from "./screens/conflict.js";
-import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
 import { profileScreen } from "./screens/profile.js";
 import { sessionEndedScreen, signInScreen } from "./screens/signin.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
 import { StaleView, beginView, focusHeading, h } from "./ui.js";
 
+// The entry form (with the project picker) and the conflict screen load on first use, so the
+// first load stays small; the service worker holds them for offline use like every module.
+const lazy = (load, name) => async (args) => (await load())[name](args);
+const entryScreens = () => import("./screens/entry.js");
+const conflictScreens = () => import("./screens/conflict.js");
+
 const APPROVE = "approve:timesheets";
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
-  [/^#\/entry\/new$/, newEntryScreen, "add"],
-  [/^#\/entry\/(?<id>\d+)$/, editEntryScreen, "week"],
-  [/^#\/queued\/(?<uuid>[\w-]+)$/, queuedEntryScreen, "week"],
-  [/^#\/conflict\/(?<uuid>[\w-]+)$/, conflictScreen, "week"],
+  [/^#\/entry\/new$/, lazy(entryScreens, "newEntryScreen"), "add"],
+  [/^#\/entry\/(?<id>\d+)$/, lazy(entryScreens, "editEntryScreen"), "week"],
+  [/^#\/queued\/(?<uuid>[\w-]+)$/, lazy(entryScreens, "queuedEntryScreen"), "week"],
+  [/^#\/conflict\/(?<uuid>[\w-]+)$/, lazy(conflictScreens, "conflictScreen"), "week"],
   [/^#\/approvals$/, approvalsScreen, "approvals", APPROVE],
   [/^#\/profile$/, profileScreen, "profile"],
 ];
