@@ -43,14 +43,15 @@ PWA_SCOPES = (
     "openid profile email offline_access read:timesheets create:timesheets delete:timesheets approve:timesheets"
 )
 
-# The API's scopes in words, for the profile screen ("This app may …").
+# The API's scopes in words, for the profile screen ("This app may …"): what each
+# permission lets the person do, said as the person would.
 SCOPE_LABELS = {
-    "read:timesheets": "See your timesheets",
-    "create:timesheets": "Log and change time",
-    "delete:timesheets": "Delete entries",
-    "approve:timesheets": "Approve others' time",
-    "batch:upload": "Upload for others",
-    "offline_access": "Stay signed in on this device",
+    "read:timesheets": "See the time you have logged, your weeks and whether they are approved",
+    "create:timesheets": "Log time, change it, run a timer and submit your weeks",
+    "delete:timesheets": "Delete time you logged that is not yet approved",
+    "approve:timesheets": "Approve or reject the time and weeks your team submits",
+    "batch:upload": "Upload time for other people from another system",
+    "offline_access": "Stay signed in on this phone, so time logged offline still syncs",
 }
 
 # Hours are logged in quarter hours: the model's `entry_hours_quarters` constraint
@@ -186,7 +187,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
-        "orientation": "portrait",
+        # No orientation: the app works upright and sideways (the week goes two columns in landscape).
         "theme_color": THEME_COLOR,
         "background_color": BACKGROUND_COLOR,
         "icons": [{**icon, "src": static(icon["src"])} for icon in ICONS],

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from authn.principals import Principal
-from timesheets.models import Entry, EntrySource, EntryStatus, Project, Week, WeekState, monday_of
+from timesheets.models import Entry, EntrySource, EntryStatus, Project, Timer, Week, WeekState, monday_of
 
 
 def entry_list(
@@ -19,11 +19,12 @@ def entry_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     project: Project | None = None,
+    project_id: int | None = None,
     status: str | None = None,
 ) -> QuerySet[Entry]:
-    """The actor's own entries; for a machine client, the entries it uploaded."""
+    """The actor's own entries; for a machine client, the entries it uploaded (`project` or its id filters)."""
     if actor.is_person:
-        qs = Entry.objects.filter(owner=actor)
+        qs = Entry.objects.filter(owner_id=actor.pk)
     elif actor.client_id:
         qs = Entry.objects.filter(client_id=actor.client_id, source=EntrySource.BATCH)
     else:
@@ -33,8 +34,10 @@ def entry_list(
         qs = qs.filter(date__gte=date_from)
     if date_to:
         qs = qs.filter(date__lte=date_to)
-    if project:
-        qs = qs.filter(project=project)
+    if project is not None:
+        project_id = project.pk
+    if project_id is not None:
+        qs = qs.filter(project_id=project_id)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-date", "-id")
@@ -49,7 +52,7 @@ def approval_queue(*, actor: Principal) -> QuerySet[Entry]:
     """Pending entries the actor may decide: everyone's but their own, oldest first."""
     qs = Entry.objects.filter(status=EntryStatus.PENDING).select_related("project", "owner", "decided_by")
     if actor.is_person:
-        qs = qs.exclude(owner=actor)
+        qs = qs.exclude(owner_id=actor.pk)
     return qs.order_by("date", "id")
 
 
@@ -62,8 +65,31 @@ def approvable_entry_get(*, actor: Principal, entry_id: int) -> Entry | None:
     return Entry.objects.select_related("project", "owner", "decided_by").filter(pk=entry_id).first()
 
 
+def timer_get(*, actor: Principal) -> Timer | None:
+    """The actor's running timer, or None (always for a machine client)."""
+    if not actor.is_person:
+        return None
+    return Timer.objects.select_related("project").filter(owner=actor).first()
+
+
 def project_list_active() -> QuerySet[Project]:
     return Project.objects.filter(active=True).order_by("name")
+
+
+def project_list_with_last_use(*, actor: Principal) -> list[Project]:
+    """Active projects by name, each with `last_used`: the latest day the actor logged time on it, or None.
+
+    Two queries whatever the number of projects: the projects, and one aggregate over the actor's own
+    entries (the (owner, date) index). Always None for a machine client.
+    """
+    projects = list(project_list_active())
+    last_used: dict[int, dt.date] = {}
+    if actor.is_person:
+        rows = Entry.objects.filter(owner=actor).values("project_id").annotate(last=Max("date")).order_by()
+        last_used = {row["project_id"]: row["last"] for row in rows}
+    for project in projects:
+        project.last_used = last_used.get(project.pk)
+    return projects
 
 
 def project_find(*, ref: int | str, active_only: bool = True) -> Project | None:

@@ -107,7 +107,9 @@ def end_session_at_the_issuer(page: Page, username: str) -> None:
     page.context.clear_cookies()
     page.reload()
     expect(page.get_by_role("heading", level=1, name="Session ended")).to_be_visible()
-    expect(page.get_by_role("note")).to_have_text("Your session has ended, so the app cannot reach your timesheets right now.")
+    expect(page.get_by_role("note")).to_have_text(
+        "Your session has ended, so the app cannot reach your timesheets right now."
+    )
 
 
 def kv_keys(page: Page) -> list[str]:
@@ -211,7 +213,7 @@ def test_the_form_and_profile_take_limits_and_scope_words_from_the_server(
     }
     api_scopes = set(config["scope"].split()) - {"openid", "profile", "email"}
     assert api_scopes <= set(config["scope_labels"])
-    assert config["scope_labels"]["create:timesheets"] == "Log and change time"
+    assert config["scope_labels"]["create:timesheets"] == "Log time, change it, run a timer and submit your weeks"
 
     # The app has no numbers of its own: other numbers on the server, another form on the phone.
     monkeypatch.setattr(pwa_views, "MAX_HOURS_PER_DAY", Decimal("10"))
@@ -235,7 +237,9 @@ def test_the_form_and_profile_take_limits_and_scope_words_from_the_server(
     assert not Entry.objects.exists()
 
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
-    expect(phone.get_by_role("list", name="Granted scopes")).to_contain_text("create:timesheets Write down hours")
+    expect(phone.locator("[data-scope='create:timesheets']")).to_have_text(
+        "Write down hoursPermission: create:timesheets"
+    )
     assert phone.js_errors == []
 
 
@@ -323,9 +327,16 @@ def test_the_storage_upgrade_drops_the_shared_cache_and_keeps_waiting_entries(ph
             const open = indexedDB.open("abc-timesheets");
             open.onsuccess = () => {
                 const request = open.result.transaction("queue").objectStore("queue").getAll();
-                request.onsuccess = () => { open.result.close(); resolve([open.result.version, request.result]); };
+                const { version, objectStoreNames } = open.result;
+                const stores = [...objectStoreNames];
+                request.onsuccess = () => { open.result.close(); resolve([version, stores, request.result]); };
             };
         })"""
     )
-    assert waiting == [2, [{"uuid": "waiting-1", "owner": "auth0|alice", "state": "waiting", "hours": 2}]]
+    # Version 3 added the timer store (timer.js); upgrading from 1 runs every step.
+    assert waiting == [
+        3,
+        ["kv", "queue", "timer"],
+        [{"uuid": "waiting-1", "owner": "auth0|alice", "state": "waiting", "hours": 2}],
+    ]
     assert phone.js_errors == []

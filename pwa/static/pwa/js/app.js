@@ -1,31 +1,37 @@
 // Start-up and navigation. Routes live in the URL fragment so the shell is one
 // cached page: #/week[/YYYY-MM-DD], #/entry/new[?repeat=ID], #/entry/ID, #/queued/UUID, #/conflict/UUID,
-// #/approvals, #/profile.
+// #/approvals, #/profile, #/timer/start.
 import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
 import { loadConfig } from "./config.js";
-import { approvalsScreen } from "./screens/approvals.js";
-import { profileScreen } from "./screens/profile.js";
 import { sessionEndedScreen, signInScreen } from "./screens/signin.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
+import { onTimerChange } from "./timer.js";
 import { StaleView, beginView, focusHeading, h } from "./ui.js";
 
-// The entry form (with the project picker) and the conflict screen load on first use, so the
-// first load stays small; the service worker holds them for offline use like every module.
-const lazy = (load, name) => async (args) => (await load())[name](args);
-const entryScreens = () => import("./screens/entry.js");
-const conflictScreens = () => import("./screens/conflict.js");
-
 const APPROVE = "approve:timesheets";
+// Screens opened now and then load when first opened (the service worker has them for offline), so the
+// shell's first load stays within its budget.
+const later = (load, name) => async (args) => (await load())[name](args);
+const approvalsScreen = later(() => import("./screens/approvals.js"), "approvalsScreen");
+const profileScreen = later(() => import("./screens/profile.js"), "profileScreen");
+const conflictScreen = later(() => import("./screens/conflict.js"), "conflictScreen");
+// The entry form brings the project picker: it too loads on first use.
+const entryScreens = () => import("./screens/entry.js");
+const newEntryScreen = later(entryScreens, "newEntryScreen");
+const editEntryScreen = later(entryScreens, "editEntryScreen");
+const queuedEntryScreen = later(entryScreens, "queuedEntryScreen");
+const startTimerScreen = later(() => import("./screens/timer.js"), "startTimerScreen");
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
-  [/^#\/entry\/new$/, lazy(entryScreens, "newEntryScreen"), "add"],
-  [/^#\/entry\/(?<id>\d+)$/, lazy(entryScreens, "editEntryScreen"), "week"],
-  [/^#\/queued\/(?<uuid>[\w-]+)$/, lazy(entryScreens, "queuedEntryScreen"), "week"],
-  [/^#\/conflict\/(?<uuid>[\w-]+)$/, lazy(conflictScreens, "conflictScreen"), "week"],
+  [/^#\/entry\/new$/, newEntryScreen, "add"],
+  [/^#\/entry\/(?<id>\d+)$/, editEntryScreen, "week"],
+  [/^#\/queued\/(?<uuid>[\w-]+)$/, queuedEntryScreen, "week"],
+  [/^#\/conflict\/(?<uuid>[\w-]+)$/, conflictScreen, "week"],
   [/^#\/approvals$/, approvalsScreen, "approvals", APPROVE],
   [/^#\/profile$/, profileScreen, "profile"],
+  [/^#\/timer\/start$/, startTimerScreen, "week"],
 ];
 const TABS = [
   ["week", "#/week", "Week"],
@@ -54,6 +60,8 @@ const go = (hash) => {
 async function route({ focus = true } = {}) {
   const view = beginView();
   const { path, query } = parseHash();
+  // A new screen starts at its top (a redraw of the same one keeps the place): the header's message is in view.
+  if (focus) scrollTo(0, 0);
   const match = ROUTES.map(([pattern, screen, tab, scope]) => ({ found: pattern.exec(path), screen, tab, scope })).find(
     ({ found, scope }) => found && (!scope || auth.hasScope(scope)),
   );
@@ -148,6 +156,9 @@ async function start() {
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncSoon());
   auth.onSessionChange(() => renderTabs(currentTab));
   onQueueChange(() => {
+    if (parseHash().path.startsWith("#/week")) route({ focus: false });
+  });
+  onTimerChange(() => {
     if (parseHash().path.startsWith("#/week")) route({ focus: false });
   });
   if (signInProblem) {

@@ -1,9 +1,10 @@
 // IndexedDB, the app's only persistent storage: a key-value store (refresh token,
 // session, discovery, and each user's cached weeks and projects) and the offline
-// queue (by uuid, each item naming its owner).
+// queue (by uuid, each item naming its owner), and each person's running timer
+// with the timer operations still to send (by owner).
 const DB_NAME = "abc-timesheets";
-const DB_VERSION = 2;
-const STORES = ["kv", "queue"];
+const DB_VERSION = 3;
+const STORES = ["kv", "queue", "timer"];
 
 // Version 1 kept one projects list for everybody who signed in on the phone.
 const LEGACY_KEYS = ["projects"];
@@ -37,13 +38,14 @@ function open() {
       if (event.oldVersion < 1) {
         db.createObjectStore("kv");
         db.createObjectStore("queue", { keyPath: "uuid" });
-      } else {
+      } else if (event.oldVersion < 2) {
         // Caches only; the session, the refresh token and the offline queue stay.
         const kvStore = request.transaction.objectStore("kv");
         for (const key of LEGACY_KEYS) kvStore.delete(key);
         kvStore.delete(IDBKeyRange.bound("week:", "week:\uffff"));
         kvStore.delete(IDBKeyRange.bound("lastWeek:", "lastWeek:\uffff"));
       }
+      if (event.oldVersion < 3) db.createObjectStore("timer", { keyPath: "owner" });
     };
     request.onsuccess = () => {
       const db = request.result;
@@ -88,6 +90,12 @@ export const queueStore = {
   get: (uuid) => run("queue", "readonly", (tx) => tx.objectStore("queue").get(uuid)),
   put: (item) => run("queue", "readwrite", (tx) => tx.objectStore("queue").put(item)),
   delete: (uuid) => run("queue", "readwrite", (tx) => tx.objectStore("queue").delete(uuid)),
+};
+
+/** One record per person: { owner, timer, ops, problem } (timer.js). */
+export const timerStore = {
+  get: (owner) => run("timer", "readonly", (tx) => tx.objectStore("timer").get(owner)),
+  put: (record) => run("timer", "readwrite", (tx) => tx.objectStore("timer").put(record)),
 };
 
 /** Forget everything stored on this device (sign-out). */

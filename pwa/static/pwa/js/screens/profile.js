@@ -18,11 +18,13 @@ export async function profileScreen({ view }) {
         : h("span", { class: "avatar initials", "aria-hidden": "true" }, (profile.name || "?").slice(0, 1).toUpperCase()),
       h("div", {}, h("p", { class: "name" }, profile.name), h("p", { class: "email" }, profile.email)),
     ),
-    h("h2", {}, "This app may"),
+    h("h2", {}, "With your permissions you can"),
     h(
       "ul",
       { class: "scopes", "aria-label": "Granted scopes" },
-      apiScopes.map((scope) => h("li", {}, h("code", {}, scope), " ", scopeLabel(scope))),
+      apiScopes.map((scope) =>
+        h("li", { "data-scope": scope }, scopeLabel(scope) || "Use a permission this app does not describe", h("br"), h("span", { class: "scope-name" }, `Permission: ${scope}`)),
+      ),
     ),
     h("p", { class: "muted" }, `Signed in with ${new URL(issuer).host}`),
     unsynced.length > 0 && h("p", { class: "notice" }, `${unsynced.length} entries on this phone are not synced yet.`),

@@ -1,17 +1,23 @@
 // The week: the caller's entries day by day with daily and weekly totals, plus
 // entries still waiting on this device, and the week's state: submit it (after a
 // summary), withdraw it while undecided; a submitted or approved week is read-only.
+// The running timer, Copy last week, rejected hours apart from the total.
 // Shows the saved copy when offline.
 import { ApiError, api } from "../api.js";
 import { OfflineError } from "../auth.js";
 import { loadProjects, loadWeek, savedWeek } from "../data.js";
 import { addDays, dayLabel, formatHours, isIsoDay, isoDay, longDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
 import { discard, queued } from "../sync.js";
+import { refreshTimer, timerState } from "../timer.js";
 import { announce, badge, confirmDialog, h } from "../ui.js";
+import { timerPanel } from "./timer-panel.js";
 
 const STATUS_TEXT = { pending: "Pending", approved: "Approved", rejected: "Rejected" };
 export const WEEK_STATE_TEXT = { open: "Open", submitted: "Submitted", approved: "Approved", rejected: "Rejected" };
 const isLocked = (week) => week?.state === "submitted" || week?.state === "approved";
+// Copy last week's code loads on first use (the shell's size budget); its result is drawn from it afterwards.
+let copying = null;
+const loadCopying = async () => (copying ??= await import("./copy-week.js"));
 
 export async function weekScreen({ params, view, go }) {
   const monday = mondayOf(isIsoDay(params.date) ? parseDay(params.date) : new Date());
@@ -20,11 +26,14 @@ export async function weekScreen({ params, view, go }) {
   let week = saved?.week ?? null;
   let problem = null;
   const redraw = () => go(location.hash || "#/week");
-  draw(view, monday, entries, week, await queued(), saved ? null : "Loading…", false, redraw);
+  const extras = { timer: await timerState(), copied: copying?.takeCopyResult(monday) };
+  draw(view, monday, entries, week, await queued(), saved ? null : "Loading…", false, redraw, extras);
   try {
-    // The project list comes along, so the form works offline later.
+    // The project list comes along, so the form works offline later; the timer as the server has it.
     const { signal } = view;
-    [{ entries, week }] = await Promise.all([loadWeek(monday, { signal }), loadProjects({ signal })]);
+    let timer;
+    [{ entries, week }, , timer] = await Promise.all([loadWeek(monday, { signal }), loadProjects({ signal }), refreshTimer({ signal })]);
+    extras.timer = timer ?? extras.timer;
   } catch (error) {
     if (!(error instanceof OfflineError)) throw error;
     const when = saved ? new Date(saved.savedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "";
@@ -32,15 +41,17 @@ export async function weekScreen({ params, view, go }) {
       ? `Offline: showing this week as saved on ${when}. New entries sync when you are back online.`
       : "Offline: this week has not been loaded on this device yet. New entries sync when you are back online.";
   }
-  draw(view, monday, entries, week, await queued(), problem, !problem, redraw);
+  if (problem) extras.timer = await timerState();
+  draw(view, monday, entries, week, await queued(), problem, !problem, redraw, extras);
 }
 
-function draw(view, monday, entries, week, waiting, notice, fresh, redraw) {
+function draw(view, monday, entries, week, waiting, notice, fresh, redraw, { timer, copied }) {
   const serverUuids = new Set((entries ?? []).map((entry) => entry.uuid));
   const days = Array.from({ length: 7 }, (_, index) => isoDay(addDays(monday, index)));
   const inWeek = (item) => item.date >= days[0] && item.date <= days[6];
   const local = waiting.filter((item) => inWeek(item) && !serverUuids.has(item.uuid));
-  const counted = [...(entries ?? []), ...local.filter((item) => item.state === "waiting")];
+  const counted = [...(entries ?? []).filter((entry) => entry.status !== "rejected"), ...local.filter((item) => item.state === "waiting")];
+  const rejectedHours = sumHours((entries ?? []).filter((entry) => entry.status === "rejected"));
   const addDate = days.includes(today()) ? today() : days[0];
   const heading = view.show(
     "Week",
@@ -56,11 +67,19 @@ function draw(view, monday, entries, week, waiting, notice, fresh, redraw) {
       { class: "week-total", "data-testid": "week-total" },
       "Week total ",
       h("strong", {}, formatHours(sumHours(counted))),
+      rejectedHours > 0 && h("span", { class: "rejected-hours", "data-testid": "rejected-hours" }, ` · ${formatHours(rejectedHours)} rejected`),
     ),
     notice && h("p", { class: "notice", role: "note" }, notice),
     weekPanel({ week, monday, hasTime: (entries ?? []).length > 0, fresh, redraw }),
+    timerPanel(timer, { locked: false }),
+    copied && copying.copyResultPanel(copied),
     !isLocked(week) && h("a", { class: "button primary add", href: `#/entry/new?date=${addDate}` }, "+ Add time"),
-    days.map((day) => daySection(day, (entries ?? []).filter((entry) => entry.date === day), local.filter((item) => item.date === day), isLocked(week))),
+    fresh && !isLocked(week) && copyWeekButton({ monday, entries, redraw }),
+    h(
+      "div",
+      { class: "days" },
+      days.map((day) => daySection(day, (entries ?? []).filter((entry) => entry.date === day), local.filter((item) => item.date === day), isLocked(week))),
+    ),
   );
   heading.dataset.state = fresh ? "fresh" : notice ? "notice" : "saved";
   heading.setAttribute("aria-describedby", "week-range");
@@ -117,7 +136,8 @@ function weekPanel({ week, monday, hasTime, fresh, redraw }) {
 
 function daySection(day, entries, local, locked) {
   const headingId = `day-${day}`;
-  const total = sumHours([...entries, ...local.filter((item) => item.state === "waiting")]);
+  const total = sumHours([...entries.filter((entry) => entry.status !== "rejected"), ...local.filter((item) => item.state === "waiting")]);
+  const rejected = sumHours(entries.filter((entry) => entry.status === "rejected"));
   const isToday = day === today();
   return h(
     "section",
@@ -126,7 +146,7 @@ function daySection(day, entries, local, locked) {
       "h2",
       { id: headingId },
       h("span", {}, dayLabel(parseDay(day)), isToday && h("span", { class: "sr-only" }, " (today)")),
-      h("span", { class: "day-total", "data-testid": "day-total" }, formatHours(total)),
+      h("span", { class: "day-total", "data-testid": "day-total" }, formatHours(total), rejected > 0 && h("span", { class: "rejected-hours" }, ` · ${formatHours(rejected)} rejected`)),
     ),
     entries.length + local.length === 0
       ? h("p", { class: "empty" }, "No time logged")
@@ -140,22 +160,21 @@ const pendingBadge = (kind) => badge(kind === "conflict" || kind === "rejected" 
 
 function entryItem(entry, locked) {
   // A submitted or approved week's entries cannot be changed: shown, not linked to the form.
+  const rejected = entry.status === "rejected";
   return h(
     "li",
-    { class: "entry", "data-uuid": entry.uuid },
+    { class: `entry${rejected ? " rejected" : ""}`, "data-uuid": entry.uuid },
     h(
       locked ? "div" : "a",
       locked
         ? { class: "locked" }
-        : {
-            href: entry.pending_change === "conflict" ? `#/conflict/${entry.queue_uuid}` : `#/entry/${entry.id}`,
-            "aria-label": `${entry.project_name}, ${formatHours(entry.hours)}, ${STATUS_TEXT[entry.status]}${entry.pending_change ? `, ${PENDING_TEXT[entry.pending_change]}` : ""}. Open`,
-          },
+        : // Named by what it shows (project, hours, state, notes, the manager's comment, a change waiting): axe's label-content rule.
+          { href: entry.pending_change === "conflict" ? `#/conflict/${entry.queue_uuid}` : `#/entry/${entry.id}` },
       h("span", { class: "project" }, entry.project_name),
       h("span", { class: "hours" }, formatHours(entry.hours)),
       badge(entry.status, STATUS_TEXT[entry.status] ?? entry.status),
       entry.notes && h("span", { class: "notes" }, entry.notes),
-      entry.status === "rejected" && entry.decision_comment && h("span", { class: "notes reason" }, `Rejected: ${entry.decision_comment}`),
+      rejected && h("span", { class: "notes reason" }, entry.decision_comment ? `Rejected: ${entry.decision_comment}` : "Rejected by a manager: not counted in the total."),
       entry.pending_change && pendingBadge(entry.pending_change),
     ),
   );
@@ -202,4 +221,14 @@ function queuedItem(item) {
       ),
     ),
   );
+}
+
+function copyWeekButton({ monday, entries, redraw }) {
+  const error = h("p", { class: "form-error", role: "alert" });
+  const button = h(
+    "button",
+    { type: "button", class: "secondary wide-inline", onclick: async () => (await loadCopying()).copyLastWeek({ monday, entries, redraw, button, error }) },
+    "Copy last week",
+  );
+  return h("div", { class: "copy-week" }, button, error);
 }
