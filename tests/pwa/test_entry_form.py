@@ -47,7 +47,7 @@ def test_rejected_entry_shows_the_managers_comment_and_repeat_makes_a_new_one(
     expect(rejection).to_contain_text("rejected this entry")
     expect(rejection.locator("blockquote")).to_have_text("Booked twice: see Tuesday")
     expect(rejection).to_contain_text("Change the entry and save it to send it again.")
-    snap(phone, "14-rejected-entry", around=rejection)
+    snap(phone, "22-rejected-entry", around=rejection)
     assert_accessible(phone, "a rejected entry's edit screen")
 
     # Repeat: a new entry with the same project, hours and notes, dated today.
@@ -104,7 +104,7 @@ def test_date_limits_are_shown_enforced_and_old_dates_confirmed(
     assert not ISO_DATE.search(error.inner_text())
     expect(date).to_have_attribute("aria-invalid", "true")
     expect(date).to_be_focused()
-    snap(phone, "15-date-limit")
+    snap(phone, "23-date-limit")
     assert_accessible(phone, "the entry form with a date error")
     date.fill((today - dt.timedelta(days=91)).isoformat())
     phone.get_by_role("button", name="Save").click()

@@ -73,7 +73,7 @@ def test_offline_edit_and_delete_sync_once_with_if_match(
     expect(phone.get_by_role("heading", level=1, name="Week")).to_be_visible()
     expect(row(phone, deleted)).to_have_count(0)
     expect(phone.get_by_test_id("week-total")).to_have_text("Week total 5 h")
-    snap(phone, "16-offline-edit-waiting", around=row(phone, edited))
+    snap(phone, "24-offline-edit-waiting", around=row(phone, edited))
     assert sorted(item["kind"] for item in queue_items(phone)) == ["delete", "update"]
     assert sent == []
 
@@ -142,7 +142,7 @@ def test_offline_edit_conflict_shows_both_versions_and_the_person_chooses(
     expect(phone.get_by_test_id("mine")).to_contain_text("6 h")
     expect(phone.get_by_test_id("theirs")).to_contain_text("1 h")
     expect(phone.get_by_test_id("theirs")).to_contain_text("Changed on the laptop")
-    snap(phone, "17-conflict")
+    snap(phone, "25-conflict")
     assert_accessible(phone, "the conflict screen")
     phone.get_by_role("button", name="Keep mine").click()
     wait_for_week(phone)
