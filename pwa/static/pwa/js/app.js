@@ -4,7 +4,6 @@
 import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
 import { loadConfig } from "./config.js";
-import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
 import { sessionEndedScreen, signInScreen } from "./screens/signin.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
@@ -18,6 +17,11 @@ const later = (load, name) => async (args) => (await load())[name](args);
 const approvalsScreen = later(() => import("./screens/approvals.js"), "approvalsScreen");
 const profileScreen = later(() => import("./screens/profile.js"), "profileScreen");
 const conflictScreen = later(() => import("./screens/conflict.js"), "conflictScreen");
+// The entry form brings the project picker: it too loads on first use.
+const entryScreens = () => import("./screens/entry.js");
+const newEntryScreen = later(entryScreens, "newEntryScreen");
+const editEntryScreen = later(entryScreens, "editEntryScreen");
+const queuedEntryScreen = later(entryScreens, "queuedEntryScreen");
 const startTimerScreen = later(() => import("./screens/timer.js"), "startTimerScreen");
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
