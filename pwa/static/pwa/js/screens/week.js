@@ -201,6 +201,13 @@ function queuedItem(item) {
           type: "button",
           "aria-label": `Discard ${item.project_name} ${formatHours(item.hours)} on ${item.date}`,
           onclick: async () => {
+            const ok = await confirmDialog({
+              title: "Discard this entry?",
+              message: `${item.project_name}, ${formatHours(item.hours)} on ${dayLabel(parseDay(item.date))} has not reached the server; discarding deletes it from this phone.`,
+              confirmLabel: "Discard entry",
+              danger: true,
+            });
+            if (!ok) return;
             await discard(item.uuid);
             announce("Discarded the unsynced entry.");
           },
