@@ -85,3 +85,26 @@ class PreconditionFailed(DomainError):
     def __init__(self, message: str, *, entry: Any) -> None:
         super().__init__(message)
         self.entry = entry
+
+
+class TimerRunning(DomainError):
+    """Another timer (another uuid) runs for this person; `timer` is that one."""
+
+    code = "timer_running"
+    status = 409
+
+    def __init__(self, message: str, *, timer: Any) -> None:
+        super().__init__(message)
+        self.timer = timer
+
+
+class TimerNotFound(DomainError):
+    code = "timer_not_found"
+    status = 404
+
+
+class TimerStopped(DomainError):
+    """Starting a timer whose uuid already names an entry: that timer was stopped before."""
+
+    code = "timer_stopped"
+    status = 409

@@ -126,6 +126,57 @@ def entity_tag(version: int) -> str:
     return f'"{version}"'
 
 
+# A timer's offset from UTC: what ISO 8601 and Python's datetime can carry (less than a day either way).
+MAX_UTC_OFFSET_SECONDS = 24 * 3600 - 1
+
+
+class Timer(models.Model):
+    """A person's running timer (at most one): stopping it makes an entry with the timer's uuid.
+
+    `started_at` is stored as an instant; `utc_offset_seconds` keeps the offset the client
+    gave, so the API shows the time as given and the entry's date is the day in that offset.
+    Rules live in timesheets/services/timers.py.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timer")
+    uuid = models.UUIDField(help_text="Client-chosen key; the entry made when the timer stops gets it too.")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(max_length=MAX_NOTES_LENGTH, blank=True)
+    started_at = models.DateTimeField()
+    utc_offset_seconds = models.IntegerField(default=0, help_text="The offset from UTC the client gave started_at in.")
+    client_id = models.CharField(max_length=255, blank=True, help_text="The OAuth client that started the timer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # owner is a OneToOneField: one timer per person is a unique constraint already.
+            models.CheckConstraint(
+                condition=models.Q(
+                    utc_offset_seconds__gte=-MAX_UTC_OFFSET_SECONDS, utc_offset_seconds__lte=MAX_UTC_OFFSET_SECONDS
+                ),
+                name="timer_utc_offset_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} timer on {self.project} since {self.started_at_local.isoformat()}"
+
+    @property
+    def zone(self) -> dt.timezone:
+        return dt.timezone(dt.timedelta(seconds=self.utc_offset_seconds))
+
+    @property
+    def started_at_local(self) -> dt.datetime:
+        """started_at in the offset the client gave."""
+        return self.started_at.astimezone(self.zone)
+
+    @property
+    def date(self) -> dt.date:
+        """The calendar day the timer started on, in the client's offset: the entry's date."""
+        return self.started_at_local.date()
+
+
 class EntryAudit(models.Model):
     """One row per change that matters: decisions, and edits and deletions."""
 

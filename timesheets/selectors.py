@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from authn.principals import Principal
-from timesheets.models import Entry, EntrySource, EntryStatus, Project, Week, WeekState, monday_of
+from timesheets.models import Entry, EntrySource, EntryStatus, Project, Timer, Week, WeekState, monday_of
 
 
 def entry_list(
@@ -62,8 +62,31 @@ def approvable_entry_get(*, actor: Principal, entry_id: int) -> Entry | None:
     return Entry.objects.select_related("project", "owner", "decided_by").filter(pk=entry_id).first()
 
 
+def timer_get(*, actor: Principal) -> Timer | None:
+    """The actor's running timer, or None (always for a machine client)."""
+    if not actor.is_person:
+        return None
+    return Timer.objects.select_related("project").filter(owner=actor).first()
+
+
 def project_list_active() -> QuerySet[Project]:
     return Project.objects.filter(active=True).order_by("name")
+
+
+def project_list_with_last_use(*, actor: Principal) -> list[Project]:
+    """Active projects by name, each with `last_used`: the latest day the actor logged time on it, or None.
+
+    Two queries whatever the number of projects: the projects, and one aggregate over the actor's own
+    entries (the (owner, date) index). Always None for a machine client.
+    """
+    projects = list(project_list_active())
+    last_used: dict[int, dt.date] = {}
+    if actor.is_person:
+        rows = Entry.objects.filter(owner=actor).values("project_id").annotate(last=Max("date")).order_by()
+        last_used = {row["project_id"]: row["last"] for row in rows}
+    for project in projects:
+        project.last_used = last_used.get(project.pk)
+    return projects
 
 
 def project_find(*, ref: int | str, active_only: bool = True) -> Project | None:

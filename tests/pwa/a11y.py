@@ -33,3 +33,9 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
                 nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
             })))"""
     )
+
+
+def assert_accessible(page: Page, what: str = "") -> None:
+    """0 axe-core violations on the page as shown (dialogs and popups included)."""
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core violations{f' on {what}' if what else ''}: {violations}"

@@ -14,10 +14,16 @@ from timesheets.models import Entry, EntrySource
 pytestmark = pytest.mark.browser
 
 
+def choose_project(page: Page, project: str) -> None:
+    """Type into the project picker and tap the matching row."""
+    page.get_by_role("combobox", name="Project").fill(project)
+    page.get_by_role("option", name=project, exact=True).click()
+
+
 def add_entry(page: Page, *, hours: str, project: str = "StoreZero", notes: str = "") -> None:
     page.get_by_role("link", name="+ Add time", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Add time")).to_be_visible()
-    page.get_by_label("Project").select_option(label=project)
+    choose_project(page, project)
     page.get_by_label("Hours").fill(hours)
     if notes:
         page.get_by_label("Notes (optional)").fill(notes)

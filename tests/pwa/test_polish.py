@@ -117,7 +117,7 @@ def test_every_control_is_at_least_44_px_square(new_phone: Any, app_url: str, te
     dialog.get_by_role("button", name="Cancel").click()
     expect(phone.get_by_text("Waiting to sync")).to_be_visible()
     discard.click()
-    phone.get_by_role("dialog", name="Discard this entry?").get_by_role("button", name="Discard entry").click()
+    phone.get_by_role("dialog", name="Discard this entry?").get_by_role("button", name="Discard", exact=True).click()
     expect(phone.get_by_text("Waiting to sync")).to_have_count(0)
     phone.context.set_offline(False)
     phone.reload()

@@ -32,7 +32,15 @@ from django.db import connection, transaction
 
 from timesheets.errors import UploadRejected
 from timesheets.models import Entry
-from timesheets.services import UploadItem, entries_upload, entry_create, entry_update
+from timesheets.services import (
+    UploadItem,
+    entries_upload,
+    entry_create,
+    entry_update,
+    timer_start,
+    timer_stop,
+    week_copy,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -213,3 +221,31 @@ def test_two_edits_with_the_same_if_match_write_once(alice, store_zero) -> None:
     assert outcome.contender_waited_for_a_lock
     stored = Entry.objects.get(pk=entry.pk)
     assert (stored.hours, stored.version) == (Decimal("5"), 2)
+
+
+def test_two_stops_of_one_timer_make_one_entry(alice, store_zero) -> None:
+    """A phone replaying its queue while another device stops the same timer: one entry, both answered with it."""
+    key = uuid.uuid4()
+    started = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    timer_start(owner=alice, uuid=key, project=store_zero, started_at=started)
+
+    def stop() -> str:
+        entry, created = timer_stop(owner=alice, uuid=key, stopped_at=started + dt.timedelta(hours=2))
+        return f"{'created' if created else 'existing'} {entry.uuid}"
+
+    outcome = race(stop, stop)
+    assert (outcome.holder, outcome.contender) == (f"created {key}", f"existing {key}")
+    assert outcome.contender_waited_for_a_lock
+    assert Entry.objects.filter(owner=alice).count() == 1
+
+
+def test_two_copies_of_one_week_make_each_copy_once(alice, store_zero) -> None:
+    entry_create(owner=alice, date=DAY - dt.timedelta(weeks=1), project=store_zero, hours=Decimal("8"))
+
+    def copy() -> str:
+        result = week_copy(actor=alice, monday=DAY, days_with_time="add")
+        return f"{len(result.created)} created, {[s['reason'] for s in result.skipped]}"
+
+    outcome = race(copy, copy)
+    assert (outcome.holder, outcome.contender) == ("1 created, []", "0 created, ['already_copied']")
+    assert Entry.objects.filter(owner=alice, date=DAY).count() == 1

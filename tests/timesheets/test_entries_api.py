@@ -309,8 +309,8 @@ def test_cursor_pagination_walks_every_entry_once(alice_api, alice, store_zero):
 def test_projects_and_me(alice_api, alice, store_zero, dashboard):
     Project.objects.create(name="Archived", active=False)
     assert alice_api.get("/api/projects").json() == [
-        {"id": dashboard.pk, "name": "Auth0 Dashboard"},
-        {"id": store_zero.pk, "name": "StoreZero"},
+        {"id": dashboard.pk, "name": "Auth0 Dashboard", "last_used": None},
+        {"id": store_zero.pk, "name": "StoreZero", "last_used": None},
     ]
     me = alice_api.get("/api/me").json()
     assert me == {

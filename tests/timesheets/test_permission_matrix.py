@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from authn.permissions import ALL_SCOPES
-from timesheets.models import Entry, Week
+from timesheets.models import Entry, Timer, Week
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,8 @@ class Endpoint:
 
 ENTRY = {"date": "2026-11-23", "project": "StoreZero", "hours": 2}
 UPLOAD = {"user_id": "bob@abc.example", "date": "2026-11-24", "project": "StoreZero", "hours": 3}
+TIMER_UUID = "5f0c1a52-6a1e-4d8e-9a57-3c1b2f4e7d10"  # alice's running timer
+TIMER = {"uuid": TIMER_UUID, "project": "StoreZero", "started_at": "2026-11-23T09:00:00+01:00"}
 
 ENDPOINTS = [
     Endpoint("get", "/api/timesheets", "read:timesheets", None, 200),
@@ -43,8 +46,15 @@ ENDPOINTS = [
     Endpoint("get", "/api/weeks", "read:timesheets", None, 200),
     Endpoint("post", "/api/weeks/{open_week}/submit", "create:timesheets", None, 200),
     Endpoint("post", "/api/weeks/{submitted_week}/withdraw", "create:timesheets", None, 200),
+    Endpoint("post", "/api/weeks/{open_week}/copy", "create:timesheets", {"from": "2026-11-09"}, 200),
     Endpoint("get", "/api/approvals/weeks", "approve:timesheets", None, 200),
     Endpoint("put", "/api/approvals/weeks/{other_week}", "approve:timesheets", {"status": "approved"}, 200),
+    Endpoint("get", "/api/timer", "read:timesheets", None, 200),
+    Endpoint("put", "/api/timer", "create:timesheets", TIMER, 200),
+    Endpoint("delete", "/api/timer", "create:timesheets", None, 204),
+    Endpoint(
+        "post", "/api/timer/stop", "create:timesheets", {"uuid": TIMER_UUID, "stopped_at": "2026-11-23T10:00:00Z"}, 201
+    ),
     Endpoint("get", "/api/me", "read:timesheets", None, 200),
     Endpoint("get", "/api/projects", "read:timesheets", None, 200),
     Endpoint("get", "/timesheets", "read:timesheets", None, 200),
@@ -98,6 +108,7 @@ def test_permission_matrix(api, make_token, alice, bob, store_zero, endpoint: En
     other_week = Week.objects.create(
         owner=bob, monday="2026-11-16", state="submitted", submitted_at="2026-11-20T17:00:00Z"
     )
+    Timer.objects.create(owner=alice, uuid=TIMER_UUID, project=store_zero, started_at="2026-11-23T08:00:00Z")
     weeks_before = sorted(Week.objects.values_list("owner_id", "monday", "state"))
     path = endpoint.path.format(
         own=own.pk, other=other.pk, open_week="2026-11-16", submitted_week="2026-11-09", other_week=other_week.pk
@@ -123,6 +134,7 @@ def test_permission_matrix(api, make_token, alice, bob, store_zero, endpoint: En
         assert Entry.objects.count() == 2
         assert set(Entry.objects.values_list("status", flat=True)) == {"pending"}
         assert sorted(Week.objects.values_list("owner_id", "monday", "state")) == weeks_before
+        assert list(Timer.objects.values_list("uuid", flat=True)) == [uuid.UUID(TIMER_UUID)]
 
 
 def test_every_api_view_declares_its_scopes():

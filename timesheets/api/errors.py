@@ -20,7 +20,8 @@ from rest_framework.views import exception_handler as drf_default_handler
 from authn.authentication import REALM
 from authn.permissions import InsufficientScope
 from timesheets.api.serializers import EntrySerializer
-from timesheets.errors import DomainError, PreconditionFailed, UploadRejected
+from timesheets.api.timer_serializers import TimerSerializer
+from timesheets.errors import DomainError, PreconditionFailed, TimerRunning, UploadRejected
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return error_response(exc.code, exc.message, exc.status, items=exc.items)
     if isinstance(exc, PreconditionFailed):
         return error_response(exc.code, exc.message, exc.status, current=EntrySerializer(exc.entry).data)
+    if isinstance(exc, TimerRunning):
+        return error_response(exc.code, exc.message, exc.status, timer=TimerSerializer(exc.timer).data)
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.status)
     if isinstance(exc, Http404):

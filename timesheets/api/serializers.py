@@ -143,9 +143,13 @@ class UploadResultSerializer(serializers.Serializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    last_used = serializers.DateField(
+        allow_null=True, help_text="The latest day you logged time on it (null: never, and for client tokens)."
+    )
+
     class Meta:
         model = Project
-        fields = ["id", "name"]
+        fields = ["id", "name", "last_used"]
 
 
 class MeSerializer(serializers.Serializer):

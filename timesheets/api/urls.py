@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from timesheets.api import compat, views
+from timesheets.api import compat, timer_views, views, week_copy_views
 
 api_urlpatterns = [
     path("timesheets", views.EntryListCreate.as_view(), name="entry-list"),
@@ -11,10 +11,13 @@ api_urlpatterns = [
     path("weeks", views.WeekList.as_view(), name="week-list"),
     path("weeks/<str:monday>/submit", views.WeekSubmit.as_view(), name="week-submit"),
     path("weeks/<str:monday>/withdraw", views.WeekWithdraw.as_view(), name="week-withdraw"),
+    path("weeks/<str:monday>/copy", week_copy_views.WeekCopy.as_view(), name="week-copy"),
     path("approvals/weeks", views.WeekApprovalList.as_view(), name="week-approval-list"),
     path("approvals/weeks/<int:week_id>", views.WeekApprovalDecision.as_view(), name="week-approval-decision"),
     path("approvals", views.ApprovalList.as_view(), name="approval-list"),
     path("approvals/<int:entry_id>", views.ApprovalDecision.as_view(), name="approval-decision"),
+    path("timer", timer_views.TimerDetail.as_view(), name="timer"),
+    path("timer/stop", timer_views.TimerStop.as_view(), name="timer-stop"),
     path("me", views.Me.as_view(), name="me"),
     path("projects", views.ProjectList.as_view(), name="project-list"),
 ]

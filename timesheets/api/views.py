@@ -418,9 +418,14 @@ class Me(APIView):
 class ProjectList(APIView):
     required_scopes = [READ]
 
-    @extend_schema(summary="Active projects", responses={200: ProjectSerializer(many=True)})
+    @extend_schema(
+        summary="Active projects",
+        description="By name, each with `last_used`: the latest day you logged time on it.",
+        responses={200: ProjectSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
-        return Response(ProjectSerializer(selectors.project_list_active(), many=True).data)
+        projects = selectors.project_list_with_last_use(actor=request.user)
+        return Response(ProjectSerializer(projects, many=True).data)
 
 
 # --- weeks ---------------------------------------------------------------------------------------

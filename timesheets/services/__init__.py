@@ -43,8 +43,17 @@ from timesheets.services.provisioning import (
     managers_group_ensure,
     project_ensure,
 )
+from timesheets.services.timers import timer_discard, timer_hours, timer_start, timer_stop
 from timesheets.services.upload import UploadItem, UploadResult, entries_upload, upload_key
-from timesheets.services.weeks import week_approve, week_decide, week_reject, week_submit, week_withdraw
+from timesheets.services.weeks import (
+    WeekCopyResult,
+    week_approve,
+    week_copy,
+    week_decide,
+    week_reject,
+    week_submit,
+    week_withdraw,
+)
 
 __all__ = [
     "MANAGERS_GROUP_NAME",
@@ -54,6 +63,7 @@ __all__ = [
     "MAX_NOTES_LENGTH",
     "UploadItem",
     "UploadResult",
+    "WeekCopyResult",
     "day_total_error",
     "entries_upload",
     "entry_approve",
@@ -68,11 +78,16 @@ __all__ = [
     "manager_admin_access_revoke",
     "managers_group_ensure",
     "project_ensure",
+    "timer_discard",
+    "timer_hours",
+    "timer_start",
+    "timer_stop",
     "upload_key",
     "validate_hours",
     "validate_notes",
     "validate_project",
     "week_approve",
+    "week_copy",
     "week_decide",
     "week_reject",
     "week_submit",

@@ -8,28 +8,36 @@ week check and its write, and two managers deciding one week are serialised.
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_lib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from authn.principals import Principal
 from timesheets.errors import AlreadyDecided, PersonRequired, SelfApproval, WeekIncomplete, WeekLocked, WeekNotSubmitted
 from timesheets.models import (
     MAX_COMMENT_LENGTH,
+    MAX_HOURS_PER_DAY,
     Entry,
     EntryAudit,
+    EntrySource,
     EntryStatus,
     Week,
     WeekAudit,
     WeekState,
 )
-from timesheets.services.entries import lock_owners, locked_week_message
+from timesheets.services.dates import entry_date_error
+from timesheets.services.entries import entry_snapshot, lock_owners, locked_week_message, week_lock_error
 
 
-def _check_monday(monday: dt.date) -> None:
+def _check_monday(monday: dt.date, field: str = "monday") -> None:
     if monday.weekday() != 0:
-        raise ValidationError({"monday": f"{monday.isoformat()} is not a Monday; a week is named by its Monday."})
+        raise ValidationError({field: f"{monday.isoformat()} is not a Monday; a week is named by its Monday."})
 
 
 def _week_entries(*, owner_id: int, monday: dt.date):
@@ -187,3 +195,125 @@ def week_approve(*, week: Week, actor: Principal, comment: str = "", client_id: 
 
 def week_reject(*, week: Week, actor: Principal, comment: str, client_id: str = "") -> Week:
     return week_decide(week=week, actor=actor, approve=False, comment=comment, client_id=client_id)
+
+
+# --- copying a week ------------------------------------------------------------------------------
+
+
+class CopySkip:
+    """Why a source entry was not copied (the API's `reason` codes)."""
+
+    DAY_HAS_TIME = "day_has_time"
+    ALREADY_COPIED = "already_copied"
+    DAY_TOTAL_EXCEEDED = "day_total_exceeded"
+    PROJECT_INACTIVE = "project_inactive"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+
+
+COPY_MODES = ("skip", "add")
+
+
+@dataclass
+class WeekCopyResult:
+    created: list[Entry] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {"source": entry id, "date": target day, "reason": code}
+
+
+def copy_uuid(source_uuid: uuid_lib.UUID, monday: dt.date) -> uuid_lib.UUID:
+    """The uuid of the copy of an entry into the week of `monday`: the same call twice finds its copies."""
+    return uuid_lib.uuid5(source_uuid, monday.isoformat())
+
+
+def week_copy(
+    *,
+    actor: Principal,
+    monday: dt.date,
+    source_monday: dt.date | None = None,
+    days_with_time: str = "skip",
+    source: str = EntrySource.API,
+    client_id: str = "",
+) -> WeekCopyResult:
+    """Copy the actor's entries of one week (default: the previous one) into the week of `monday`.
+
+    Each entry that is not rejected becomes a new pending entry on the same weekday, with a uuid
+    derived from its own and the target Monday, so repeating the call creates nothing new. With
+    `days_with_time="skip"` a day that already held time before the copy gets nothing; with "add"
+    copies are added as long as the day stays within 24 hours. Entries refused by a rule are
+    reported under `skipped`, not raised; a locked target week refuses the whole copy (WeekLocked).
+    One transaction, under the owner's lock.
+    """
+    _check_monday(monday)
+    source_monday = source_monday or monday - dt.timedelta(weeks=1)
+    _check_monday(source_monday, "from")
+    if source_monday == monday:
+        raise ValidationError({"from": "Copy from another week than the one copied into."})
+    if days_with_time not in COPY_MODES:
+        raise ValidationError({"days_with_time": f"Give one of: {', '.join(COPY_MODES)}."})
+    if not actor.is_person:
+        raise PersonRequired("Only a person copies a week: a client token owns no timesheet.")
+    shift = monday - source_monday
+    result = WeekCopyResult()
+    with transaction.atomic():
+        lock_owners({actor.pk})
+        locked = week_lock_error(owner_id=actor.pk, dates={monday})
+        if locked is not None:
+            raise WeekLocked(locked)
+        sources = list(
+            _week_entries(owner_id=actor.pk, monday=source_monday)
+            .exclude(status=EntryStatus.REJECTED)
+            .select_related("project")
+            .order_by("date", "id")
+        )
+        keys = {copy_uuid(entry.uuid, monday): entry for entry in sources}
+        copied = set(Entry.objects.filter(owner_id=actor.pk, uuid__in=keys).values_list("uuid", flat=True))
+        held: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for row in _week_entries(owner_id=actor.pk, monday=monday).values("date").annotate(total=Sum("hours")):
+            held[row["date"]] = row["total"]
+        booked = defaultdict(Decimal, held)  # grows with the copies made below
+        new: list[Entry] = []
+        for key, entry in keys.items():
+            day = entry.date + shift
+            if key in copied:
+                reason = CopySkip.ALREADY_COPIED
+            elif entry_date_error(day) is not None:
+                reason = CopySkip.DATE_OUT_OF_RANGE
+            elif not entry.project.active:
+                reason = CopySkip.PROJECT_INACTIVE
+            elif days_with_time == "skip" and held[day] > 0:
+                reason = CopySkip.DAY_HAS_TIME
+            elif booked[day] + entry.hours > MAX_HOURS_PER_DAY:
+                reason = CopySkip.DAY_TOTAL_EXCEEDED
+            else:
+                booked[day] += entry.hours
+                new.append(
+                    Entry(
+                        owner_id=actor.pk,
+                        date=day,
+                        project=entry.project,
+                        hours=entry.hours,
+                        notes=entry.notes,
+                        uuid=key,
+                        source=source,
+                        client_id=client_id,
+                    )
+                )
+                continue
+            result.skipped.append({"source": entry.pk, "date": day, "reason": reason})
+        result.created = Entry.objects.bulk_create(new)
+        EntryAudit.objects.bulk_create(
+            [
+                EntryAudit(
+                    entry=entry,
+                    entry_uuid=entry.uuid,
+                    owner_id=actor.pk,
+                    action=EntryAudit.Action.CREATED,
+                    actor=actor,
+                    client_id=client_id,
+                    changes={"after": entry_snapshot(entry), "copied_from": source_monday.isoformat()},
+                )
+                for entry in result.created
+            ]
+        )
+    for entry in result.created:
+        entry.owner = actor
+    return result

@@ -1,11 +1,11 @@
 // Start-up and navigation. Routes live in the URL fragment so the shell is one
-// cached page: #/week[/YYYY-MM-DD], #/entry/new, #/entry/ID, #/queued/UUID,
+// cached page: #/week[/YYYY-MM-DD], #/entry/new[?repeat=ID], #/entry/ID, #/queued/UUID, #/conflict/UUID,
 // #/approvals, #/profile, #/timer/start.
 import * as auth from "./auth.js";
 import { setApiBase } from "./api.js";
 import { loadConfig } from "./config.js";
 import { editEntryScreen, newEntryScreen, queuedEntryScreen } from "./screens/entry.js";
-import { signInScreen } from "./screens/signin.js";
+import { sessionEndedScreen, signInScreen } from "./screens/signin.js";
 import { weekScreen } from "./screens/week.js";
 import { onQueueChange, replay } from "./sync.js";
 import { onTimerChange } from "./timer.js";
@@ -17,12 +17,14 @@ const APPROVE = "approve:timesheets";
 const later = (load, name) => async (args) => (await load())[name](args);
 const approvalsScreen = later(() => import("./screens/approvals.js"), "approvalsScreen");
 const profileScreen = later(() => import("./screens/profile.js"), "profileScreen");
+const conflictScreen = later(() => import("./screens/conflict.js"), "conflictScreen");
 const startTimerScreen = later(() => import("./screens/timer.js"), "startTimerScreen");
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
   [/^#\/entry\/new$/, newEntryScreen, "add"],
   [/^#\/entry\/(?<id>\d+)$/, editEntryScreen, "week"],
   [/^#\/queued\/(?<uuid>[\w-]+)$/, queuedEntryScreen, "week"],
+  [/^#\/conflict\/(?<uuid>[\w-]+)$/, conflictScreen, "week"],
   [/^#\/approvals$/, approvalsScreen, "approvals", APPROVE],
   [/^#\/profile$/, profileScreen, "profile"],
   [/^#\/timer\/start$/, startTimerScreen, "week"],
@@ -56,15 +58,22 @@ async function route({ focus = true } = {}) {
   const { path, query } = parseHash();
   // A new screen starts at its top (a redraw of the same one keeps the place): the header's message is in view.
   if (focus) scrollTo(0, 0);
+  const match = ROUTES.map(([pattern, screen, tab, scope]) => ({ found: pattern.exec(path), screen, tab, scope })).find(
+    ({ found, scope }) => found && (!scope || auth.hasScope(scope)),
+  );
+  if (auth.sessionEnded()) {
+    // The tabs stay: the person is still here, only the session needs renewing.
+    renderTabs(match?.tab ?? "");
+    await sessionEndedScreen({ view, returnTo: match ? location.hash : "#/week" });
+    if (focus && view.isCurrent()) focusHeading();
+    return;
+  }
   if (!auth.isSignedIn()) {
     renderTabs("");
     signInScreen({ view, returnTo: path === "#/signin" ? "#/week" : location.hash || "#/week" });
     if (focus) focusHeading();
     return;
   }
-  const match = ROUTES.map(([pattern, screen, tab, scope]) => ({ found: pattern.exec(path), screen, tab, scope })).find(
-    ({ found, scope }) => found && (!scope || auth.hasScope(scope)),
-  );
   if (!match) return go("#/week");
   renderTabs(match.tab);
   // A screen that is no longer current neither navigates: a late save must not pull the person back.
@@ -74,7 +83,9 @@ async function route({ focus = true } = {}) {
   } catch (error) {
     // Whatever a screen the person left ran into (a refused draw, a cancelled load) is no longer news.
     if (!view.isCurrent() || error instanceof StaleView) return;
-    if (error instanceof auth.SignInRequired) {
+    if (error instanceof auth.SignInRequired && auth.sessionEnded()) {
+      await sessionEndedScreen({ view, returnTo: location.hash });
+    } else if (error instanceof auth.SignInRequired) {
       renderTabs("");
       signInScreen({ view, message: error.message, returnTo: location.hash });
     } else {
@@ -87,7 +98,7 @@ async function route({ focus = true } = {}) {
 function renderTabs(active) {
   currentTab = active;
   const nav = document.getElementById("tabs");
-  nav.hidden = !auth.isSignedIn();
+  nav.hidden = !auth.currentSession();
   nav.replaceChildren(
     h(
       "ul",

@@ -13,6 +13,7 @@ export class SignInRequired extends Error {}
 export class OfflineError extends Error {}
 
 const SIGN_IN_REQUEST = "abc.signin";
+const SESSION_ENDED = "Your session has ended. Please sign in again.";
 const RENEW_MARGIN_SECONDS = 60;
 const CLOCK_SKEW_SECONDS = 120;
 const SIGNATURE_ALGORITHMS = {
@@ -51,8 +52,14 @@ export async function init(appConfig) {
   if (saved && saved.issuer === config.issuer && saved.clientId === config.client_id) session = saved;
 }
 
+/** The signed-in person, or the one whose session ended (see sessionEnded): queued work stays theirs. */
 export const currentSession = () => session;
-export const isSignedIn = () => session !== null;
+export const isSignedIn = () => session !== null && !session.ended;
+/**
+ * The issuer refused to renew (expired, revoked): nobody can call the API until a new
+ * sign-in, but the app still knows who was here, keeps their queue and says why.
+ */
+export const sessionEnded = () => session?.ended === true;
 export const hasScope = (scope) => session !== null && session.scope.split(" ").includes(scope);
 export const grantedScopes = () => (session ? session.scope.split(" ").filter(Boolean) : []);
 export const onSessionChange = (listener) => listeners.add(listener);
@@ -258,6 +265,7 @@ async function accept(tokens, claims) {
 
 /** A valid access token: the one in memory, or a renewed one. */
 export async function accessToken() {
+  if (sessionEnded()) throw new SignInRequired(SESSION_ENDED);
   // Timers sleep in background tabs: the time is checked here too, not only by the timer.
   if (access && Date.now() < access.renewAt) return access.token;
   return refresh();
@@ -273,7 +281,12 @@ export function refresh() {
 
 async function renew() {
   const refreshToken = await kv.get(keys.refreshToken);
-  if (!session || !refreshToken) throw new SignInRequired("Please sign in.");
+  if (!session) throw new SignInRequired("Please sign in.");
+  if (session.ended) throw new SignInRequired(SESSION_ENDED);
+  if (!refreshToken) {
+    await endSession();
+    throw new SignInRequired(SESSION_ENDED);
+  }
   let tokens;
   try {
     tokens = await tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: config.client_id });
@@ -281,7 +294,7 @@ async function renew() {
     if (error instanceof AuthError && error.status >= 400 && error.status < 500) {
       // Expired, revoked or reused: only a new sign-in helps.
       await endSession();
-      throw new SignInRequired("Your session has ended. Please sign in again.");
+      throw new SignInRequired(SESSION_ENDED);
     }
     throw error;
   }
@@ -290,12 +303,13 @@ async function renew() {
   return access.token;
 }
 
+/** No more credentials; the session record stays, marked ended, until someone signs in. */
 async function endSession() {
   clearTimeout(renewTimer);
   access = null;
-  session = null;
+  session = { ...session, ended: true, idToken: "" };
   await kv.delete(keys.refreshToken);
-  await kv.delete(keys.session);
+  await kv.set(keys.session, session);
   notify();
 }
 

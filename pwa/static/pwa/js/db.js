@@ -25,6 +25,7 @@ export const keys = {
   discovery: (issuer) => `discovery:${issuer}`,
   projects: (sub) => userKey(sub, "projects"),
   week: (sub, monday) => userKey(sub, `week:${monday}`),
+  weeks: (sub) => userKey(sub, "week:"), // the prefix of all of this user's saved weeks
 };
 
 let opening = null;
@@ -80,6 +81,8 @@ export const kv = {
   get: (key) => run("kv", "readonly", (tx) => tx.objectStore("kv").get(key)),
   set: (key, value) => run("kv", "readwrite", (tx) => tx.objectStore("kv").put(value, key)),
   delete: (key) => run("kv", "readwrite", (tx) => tx.objectStore("kv").delete(key)),
+  /** Every value whose key starts with `prefix`. */
+  withPrefix: (prefix) => run("kv", "readonly", (tx) => tx.objectStore("kv").getAll(IDBKeyRange.bound(prefix, `${prefix}\uffff`))),
 };
 
 export const queueStore = {

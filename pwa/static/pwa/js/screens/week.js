@@ -6,7 +6,7 @@
 import { ApiError, api } from "../api.js";
 import { OfflineError } from "../auth.js";
 import { loadProjects, loadWeek, savedWeek } from "../data.js";
-import { addDays, dayLabel, formatHours, isIsoDay, isoDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
+import { addDays, dayLabel, formatHours, isIsoDay, isoDay, longDay, mondayOf, parseDay, sumHours, today, weekLabel } from "../dates.js";
 import { discard, queued } from "../sync.js";
 import { refreshTimer, timerState } from "../timer.js";
 import { announce, badge, confirmDialog, h } from "../ui.js";
@@ -154,6 +154,10 @@ function daySection(day, entries, local, locked) {
   );
 }
 
+// A change made on this phone and not yet on the server (data.js applies it to the entry).
+const PENDING_TEXT = { update: "Change waiting to sync", delete: "Delete waiting to sync", conflict: "Changed elsewhere: choose", rejected: "Change not synced" };
+const pendingBadge = (kind) => badge(kind === "conflict" || kind === "rejected" ? "refused" : "waiting", PENDING_TEXT[kind] ?? kind);
+
 function entryItem(entry, locked) {
   // A submitted or approved week's entries cannot be changed: shown, not linked to the form.
   const rejected = entry.status === "rejected";
@@ -164,13 +168,14 @@ function entryItem(entry, locked) {
       locked ? "div" : "a",
       locked
         ? { class: "locked" }
-        : // Named by what it shows (project, hours, state, notes, the manager's comment): axe's label-content rule.
-          { href: `#/entry/${entry.id}` },
+        : // Named by what it shows (project, hours, state, notes, the manager's comment, a change waiting): axe's label-content rule.
+          { href: entry.pending_change === "conflict" ? `#/conflict/${entry.queue_uuid}` : `#/entry/${entry.id}` },
       h("span", { class: "project" }, entry.project_name),
       h("span", { class: "hours" }, formatHours(entry.hours)),
       badge(entry.status, STATUS_TEXT[entry.status] ?? entry.status),
       entry.notes && h("span", { class: "notes" }, entry.notes),
       rejected && h("span", { class: "notes reason" }, entry.decision_comment ? `Rejected: ${entry.decision_comment}` : "Rejected by a manager: not counted in the total."),
+      entry.pending_change && pendingBadge(entry.pending_change),
     ),
   );
 }
@@ -199,15 +204,15 @@ function queuedItem(item) {
         {
           class: "secondary small",
           type: "button",
-          "aria-label": `Discard ${item.project_name} ${formatHours(item.hours)} on ${item.date}`,
+          "aria-label": `Discard ${item.project_name} ${formatHours(item.hours)} on ${longDay(item.date)}`,
           onclick: async () => {
-            const ok = await confirmDialog({
+            const sure = await confirmDialog({
               title: "Discard this entry?",
-              message: `${item.project_name}, ${formatHours(item.hours)} on ${dayLabel(parseDay(item.date))} has not reached the server; discarding deletes it from this phone.`,
-              confirmLabel: "Discard entry",
+              message: `${item.project_name}, ${formatHours(item.hours)} on ${longDay(item.date)} has not reached the server. Discarding removes it from this phone.`,
+              confirmLabel: "Discard",
               danger: true,
             });
-            if (!ok) return;
+            if (!sure) return;
             await discard(item.uuid);
             announce("Discarded the unsynced entry.");
           },
