@@ -63,10 +63,10 @@ def test_save_after_the_session_ended_keeps_the_entry_and_sends_it_once_after_si
     # ...while her session ends: the refresh token is revoked, the access token expires.
     get_refresh_token_model().objects.filter(user__username="alice").delete()
     wait_until(
-        lambda: phone.context.request.get(
-            f"{app_url}/api/me", headers={"Authorization": f"Bearer {tokens[-1]}"}
-        ).status
-        == 401,
+        lambda: (
+            phone.context.request.get(f"{app_url}/api/me", headers={"Authorization": f"Bearer {tokens[-1]}"}).status
+            == 401
+        ),
         message="the access token never expired",
     )
     with phone.expect_response(lambda r: "/oauth/token" in r.url) as refused:

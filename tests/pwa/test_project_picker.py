@@ -28,8 +28,12 @@ def test_picker_finds_one_of_200_projects_by_typing_and_keyboard(
     alice_user = User.objects.get(username="alice")
     today = dt.datetime.now(dt.UTC).date()
     # Alice logged time on two projects: those come first, the latest first.
-    entry_create(owner=alice_user, date=today - dt.timedelta(days=3), project=Project.objects.get(name="Client 150"), hours=1)
-    entry_create(owner=alice_user, date=today - dt.timedelta(days=1), project=Project.objects.get(name="Client 007"), hours=1)
+    entry_create(
+        owner=alice_user, date=today - dt.timedelta(days=3), project=Project.objects.get(name="Client 150"), hours=1
+    )
+    entry_create(
+        owner=alice_user, date=today - dt.timedelta(days=1), project=Project.objects.get(name="Client 007"), hours=1
+    )
 
     alice = user(tenant, "alice")
     sign_in(phone, app_url, alice["username"], alice["password"])
@@ -48,7 +52,9 @@ def test_picker_finds_one_of_200_projects_by_typing_and_keyboard(
     assert_accessible(phone, "the open project picker")
 
     # Rows a thumb can hit.
-    heights = listbox.get_by_role("option").evaluate_all("(rows) => rows.slice(0, 20).map((row) => row.getBoundingClientRect().height)")
+    heights = listbox.get_by_role("option").evaluate_all(
+        "(rows) => rows.slice(0, 20).map((row) => row.getBoundingClientRect().height)"
+    )
     assert heights and min(heights) >= 44, heights
 
     # Type to filter; the count is announced; arrows move, Enter chooses.

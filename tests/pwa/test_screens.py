@@ -107,7 +107,9 @@ def end_session_at_the_issuer(page: Page, username: str) -> None:
     page.context.clear_cookies()
     page.reload()
     expect(page.get_by_role("heading", level=1, name="Session ended")).to_be_visible()
-    expect(page.get_by_role("note")).to_have_text("Your session has ended, so the app cannot reach your timesheets right now.")
+    expect(page.get_by_role("note")).to_have_text(
+        "Your session has ended, so the app cannot reach your timesheets right now."
+    )
 
 
 def kv_keys(page: Page) -> list[str]:
