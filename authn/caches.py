@@ -20,7 +20,6 @@ Both are cleared when a setting they depend on changes.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import threading
 import time
@@ -105,6 +104,16 @@ def _not_before(claims: dict[str, Any]) -> float:
     return max(claims.get("nbf", 0), claims.get("iat", 0))
 
 
+def _copy_of(instance: Any) -> Any:
+    """What copy.copy makes of a model instance (its __getstate__ into a new one), without pickle's detour."""
+    state = instance.__getstate__()
+    for name, value in state.pop("_memoryview_attrs", ()):
+        state[name] = memoryview(value)
+    clone = instance.__class__.__new__(instance.__class__)
+    clone.__dict__.update(state)
+    return clone
+
+
 class UsersBySubject:
     """sub -> (User, the profile claims it was synced from, when it was read), for USER_CACHE_SECONDS."""
 
@@ -126,11 +135,11 @@ class UsersBySubject:
                 return None
             self._entries.move_to_end(sub)
         # Each request gets its own instance: views may set attributes on request.user.
-        return copy.copy(user)
+        return _copy_of(user)
 
     def put(self, sub: str, user: Any, *, profile: tuple[str, str]) -> None:
         with self._lock:
-            self._entries[sub] = (copy.copy(user), profile, clock())
+            self._entries[sub] = (_copy_of(user), profile, clock())
             self._entries.move_to_end(sub)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

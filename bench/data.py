@@ -116,7 +116,7 @@ _STATUS_SQL = "CASE WHEN k %% 10 < 6 THEN 'pending' WHEN k %% 10 < 9 THEN 'appro
 _SQLITE_FILLER = f"""
 WITH RECURSIVE seq(k) AS (SELECT %s UNION ALL SELECT k + 1 FROM seq WHERE k + 1 < %s)
 INSERT INTO {Entry._meta.db_table} (owner_id, date, project_id, hours, notes, status, decided_by_id, decided_at,
-    decision_comment, uuid, source, client_id, created_at, updated_at)
+    decision_comment, uuid, source, client_id, created_at, updated_at, version)
 SELECT %s + k %% 200, date('2000-01-01', '+' || (k / 200) || ' days'), %s + k %% 5, ((k * 7) %% 32 + 1) * 0.25, '',
     {_STATUS_SQL},
     CASE WHEN k %% 10 < 6 THEN NULL ELSE %s END,
@@ -124,13 +124,14 @@ SELECT %s + k %% 200, date('2000-01-01', '+' || (k / 200) || ' days'), %s + k %%
     CASE WHEN k %% 10 = 9 THEN 'Wrong project' ELSE '' END,
     lower(hex(randomblob(16))), 'api', '',
     date('2000-01-01', '+' || (k / 200) || ' days') || ' 18:00:00',
-    date('2000-01-01', '+' || (k / 200) || ' days') || ' 18:00:00'
+    date('2000-01-01', '+' || (k / 200) || ' days') || ' 18:00:00',
+    1
 FROM seq
 """
 
 _POSTGRES_FILLER = f"""
 INSERT INTO {Entry._meta.db_table} (owner_id, date, project_id, hours, notes, status, decided_by_id, decided_at,
-    decision_comment, uuid, source, client_id, created_at, updated_at)
+    decision_comment, uuid, source, client_id, created_at, updated_at, version)
 SELECT %s + k %% 200, DATE '2000-01-01' + (k / 200)::int, %s + k %% 5, ((k * 7) %% 32 + 1) * 0.25, '',
     {_STATUS_SQL},
     CASE WHEN k %% 10 < 6 THEN NULL ELSE %s END,
@@ -138,7 +139,8 @@ SELECT %s + k %% 200, DATE '2000-01-01' + (k / 200)::int, %s + k %% 5, ((k * 7) 
     CASE WHEN k %% 10 = 9 THEN 'Wrong project' ELSE '' END,
     gen_random_uuid(), 'api', '',
     DATE '2000-01-01' + (k / 200)::int + TIME '18:00',
-    DATE '2000-01-01' + (k / 200)::int + TIME '18:00'
+    DATE '2000-01-01' + (k / 200)::int + TIME '18:00',
+    1
 FROM generate_series(%s, %s - 1) AS k
 """
 

@@ -38,8 +38,9 @@ from bench.loadgen import Target, run_wrk  # noqa: E402
 from bench.server import Gunicorn, admin_session_cookie, free_port, request  # noqa: E402
 from tests.support.issuer import IssuerServer, SigningKey, TokenFactory  # noqa: E402
 
-# The first day of POSTed and uploaded entries (2100-01-01), far from the loaded data.
-FUTURE_DAY = (dt.date(2100, 1, 1) - dt.date(1970, 1, 1)).days
+# The first day of POSTed and uploaded entries (1700-01-01), far from the loaded data (from 2000) and in the
+# past: a date more than ENTRY_MAX_DAYS_AHEAD ahead is refused (POST's second wrk thread starts 100,000 days on).
+FIRST_WRITE_DAY = (dt.date(1700, 1, 1) - dt.date(1970, 1, 1)).days
 WARMUP_SECONDS = 2
 JSON = {"Content-Type": "application/json"}
 
@@ -77,7 +78,7 @@ class Bench:
             threads=2 if self.args.connections > 1 else 1,
             seconds=seconds,
             cpu=self.load_cpu,
-            lua_args=(FUTURE_DAY, int(time.time()) % 100_000),
+            lua_args=(FIRST_WRITE_DAY, int(time.time()) % 100_000),
         )
         # wrk stops at its deadline, but requests already sent are still queued at the one worker:
         # one more request, answered after them, means the server is idle again (and done writing).
@@ -250,8 +251,9 @@ class Bench:
             },
         }
         self.sample_bodies = {
+            "empty_post.lua": b"{}",
             "post_entry.lua": json.dumps(
-                {"date": "2099-12-31", "project": "StoreZero", "hours": 0.25, "uuid": str(uuid.uuid4())}
+                {"date": "1699-12-31", "project": "StoreZero", "hours": 0.25, "uuid": str(uuid.uuid4())}
             ).encode(),
         }  # fmt: skip
         self.results["database"] = {"vendor": connection.vendor, "version": _database_version(connection)}
@@ -299,7 +301,11 @@ class Bench:
                        Target("/api/timesheets", {**self.auth["dave"], **JSON}, expect=201,
                               body_script="post_entry.lua"),
                        after=lambda: data.delete_entries_of(people.dave))  # fmt: skip
-        self.run_scale("100 entries", 100, [floor, api_list("alice", 10), approvals, post])
+        write_floor = Measure("write_floor", "POST /bench/write-floor (one row, one commit)", "load",
+                              Target(f"/bench/write-floor?owner={people.dave.pk}&project={people.first_project_id}",
+                                     JSON, expect=201, body_script="empty_post.lua"),
+                              after=lambda: data.delete_entries_of(people.dave))  # fmt: skip
+        self.run_scale("100 entries", 100, [floor, api_list("alice", 10), approvals, post, write_floor])
 
         # 10,000 entries: + frank 50, heidi 5,000, filler to 10,000.
         data.give_entries(people, people.frank, 50)
@@ -314,7 +320,7 @@ class Bench:
                          Target("/api/timesheets/upload", {**self.auth["batch"], **JSON}, expect=201),
                          after=data.delete_batch_entries, make_body=_upload_bodies())  # fmt: skip
         bulk = Measure("bulk_create", "bulk_create 1,000 entries + audit rows (in-process)", "inproc",
-                       inproc=lambda: data.bulk_create_batch(people, FUTURE_DAY),
+                       inproc=lambda: data.bulk_create_batch(people, FIRST_WRITE_DAY),
                        after=data.delete_batch_entries)  # fmt: skip
         fresh = _fresh
         self.run_scale(
@@ -342,7 +348,7 @@ def _upload_bodies() -> Callable[[], bytes]:
     counter = iter(range(10**9))
 
     def body() -> bytes:
-        first = dt.date(1970, 1, 1) + dt.timedelta(days=FUTURE_DAY + 5 * next(counter))
+        first = dt.date(1970, 1, 1) + dt.timedelta(days=FIRST_WRITE_DAY + 5 * next(counter))
         return json.dumps(
             [
                 {"user_id": f"E{i % 200 + 1:03d}", "date": str(first + dt.timedelta(days=i // 200)),

@@ -1,4 +1,4 @@
-"""The product as `make run` serves it (gunicorn, config.wsgi), one sync worker, pinned to a core."""
+"""The product as `make run` serves it (gunicorn, config.wsgi; bench.wsgi adds the write floor), one worker, pinned."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def free_port() -> int:
 class Gunicorn:
     def __init__(self, *, port: int, env: dict[str, str], cpu: int | None, args: list[str], log: Path) -> None:
         self.port = port
-        command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", *args]
+        command = [str(ROOT / ".venv/bin/gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{port}", *args]
         if cpu is not None:
             command = ["taskset", "-c", str(cpu), *command]
         self.command = command

@@ -94,7 +94,7 @@ def main() -> None:
 
     def items() -> list[dict]:
         n = next(runs)
-        year = 2090 + n // 12
+        year = 1790 + n // 12
         return [
             {
                 "user_id": "E1",

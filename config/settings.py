@@ -220,6 +220,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["authn.permissions.HasRequiredScopes"],
     "DEFAULT_PARSER_CLASSES": ["timesheets.api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.negotiation.JSONFirstContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "timesheets.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "timesheets.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,

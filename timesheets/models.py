@@ -69,7 +69,10 @@ class Entry(models.Model):
     source = models.CharField(max_length=10, choices=EntrySource.choices, default=EntrySource.API)
     client_id = models.CharField(max_length=255, blank=True, help_text="The OAuth client that created the entry.")
     version = models.PositiveIntegerField(
-        default=1, help_text="1 when created, +1 on every change (edit, decision): the entry's ETag."
+        # db_default too: rows inserted by raw SQL (bench/data.py) start at 1 as well.
+        default=1,
+        db_default=1,
+        help_text="1 when created, +1 on every change (edit, decision): the entry's ETag.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,11 +19,12 @@ def entry_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     project: Project | None = None,
+    project_id: int | None = None,
     status: str | None = None,
 ) -> QuerySet[Entry]:
-    """The actor's own entries; for a machine client, the entries it uploaded."""
+    """The actor's own entries; for a machine client, the entries it uploaded (`project` or its id filters)."""
     if actor.is_person:
-        qs = Entry.objects.filter(owner=actor)
+        qs = Entry.objects.filter(owner_id=actor.pk)
     elif actor.client_id:
         qs = Entry.objects.filter(client_id=actor.client_id, source=EntrySource.BATCH)
     else:
@@ -33,8 +34,10 @@ def entry_list(
         qs = qs.filter(date__gte=date_from)
     if date_to:
         qs = qs.filter(date__lte=date_to)
-    if project:
-        qs = qs.filter(project=project)
+    if project is not None:
+        project_id = project.pk
+    if project_id is not None:
+        qs = qs.filter(project_id=project_id)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-date", "-id")
@@ -49,7 +52,7 @@ def approval_queue(*, actor: Principal) -> QuerySet[Entry]:
     """Pending entries the actor may decide: everyone's but their own, oldest first."""
     qs = Entry.objects.filter(status=EntryStatus.PENDING).select_related("project", "owner", "decided_by")
     if actor.is_person:
-        qs = qs.exclude(owner=actor)
+        qs = qs.exclude(owner_id=actor.pk)
     return qs.order_by("date", "id")
 
 

@@ -201,3 +201,18 @@ def test_each_request_gets_its_own_user_instance(api, make_token, alice):
     assert first is not second and first is not alice
     first.name = "changed by one request"
     assert second.name == alice.name
+
+
+def test_each_request_gets_its_own_copy_of_a_cached_user(alice) -> None:
+    cache = caches.UsersBySubject()
+    cache.put(alice.sub, alice, profile=("alice@abc.example", ""))
+    first = cache.get(alice.sub, profile=("alice@abc.example", ""))
+    second = cache.get(alice.sub, profile=("alice@abc.example", ""))
+    assert first is not second and first is not alice
+    assert type(first) is type(alice) and first.pk == alice.pk and first.email == alice.email
+    assert first._state is not second._state and not first._state.adding and first._state.db == alice._state.db
+    first.name = "changed by one request"
+    assert second.name == alice.name != "changed by one request"
+    first.save(update_fields=["name"])  # a copy is a real, saved instance
+    alice.refresh_from_db()
+    assert alice.name == "changed by one request"

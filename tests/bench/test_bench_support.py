@@ -74,3 +74,18 @@ def test_a_server_trusting_the_stand_in_issuer_by_discovery_accepts_its_tokens(
 
     assert response.status_code == 200, response.content
     assert response.json()["sub"] == alice.sub
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_write_floor_inserts_one_row_and_the_product_routes_stay(client, people: data.People) -> None:
+    path = f"/bench/write-floor?owner={people.dave.pk}&project={people.first_project_id}"
+    before = Entry.objects.filter(owner=people.dave).count()
+    response = client.post(path, b"{}", content_type="application/json")
+    assert response.status_code == 201
+    assert Entry.objects.filter(owner=people.dave).count() == before + 1
+    assert client.get(path).status_code == 405
+    assert client.get("/livez").status_code == 200  # the product's URLs are all there
+
+
+def test_make_run_does_not_serve_the_write_floor(client) -> None:
+    assert client.post("/bench/write-floor?owner=1&project=1").status_code == 404

@@ -122,3 +122,23 @@ def test_a_long_compat_list_is_streamed_in_bounded_chunks(as_user, alice, store_
     assert len(chunks) == 2 + 8
     body = b"".join(chunks)
     assert body == render(CompatEntrySerializer(selectors.entry_list(actor=alice), many=True).data)
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Berlin"])
+def test_a_created_entry_is_what_entry_serializer_writes(as_user, alice, store_zero, settings, time_zone):
+    settings.TIME_ZONE = time_zone
+    body = {"date": "2026-11-23", "project": "StoreZero", "hours": 7.5, "notes": 'ünïcode \u2028 "q"'}
+    response = as_user(alice).post("/api/timesheets", body, format="json")
+    assert response.status_code == 201
+    entry = Entry.objects.select_related("project", "owner", "decided_by").get()
+    assert response.content == render(EntrySerializer(entry).data)
+    again = as_user(alice).post("/api/timesheets", {**body, "uuid": str(entry.uuid)}, format="json")
+    assert again.status_code == 200 and again.content == response.content
+
+
+def test_a_decided_entry_returned_again_is_what_entry_serializer_writes(as_user, alice, varied_entries):
+    entry = Entry.objects.select_related("project", "owner", "decided_by").get(decision_comment="ok")
+    body = {"date": "2026-11-21", "project": entry.project_id, "hours": 8, "uuid": str(entry.uuid)}
+    response = as_user(alice).post("/api/timesheets", body, format="json")
+    assert response.status_code == 200
+    assert response.content == render(EntrySerializer(entry).data)

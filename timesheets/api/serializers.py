@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.db.models.sql.constants import MULTI
@@ -281,11 +282,21 @@ ENTRY_COLUMNS = (
 
 
 def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
-    """As DRF's DateTimeField writes it: in the current time zone `zone`, ISO 8601, UTC as `Z`."""
+    """As DRF's DateTimeField writes it: in the current time zone `zone`, ISO 8601, UTC as `Z`.
+
+    A naive `value` is UTC: SQLite's driver reads a stored datetime without its zone.
+    """
     if value is None:
         return None
+    if value.tzinfo is None:
+        if zone is _UTC:  # the default TIME_ZONE: the naive UTC value as it is
+            return value.isoformat() + "Z"
+        value = value.replace(tzinfo=dt.UTC)
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_UTC = ZoneInfo("UTC")  # timezone.get_current_timezone() when TIME_ZONE is "UTC" (ZoneInfo keeps one instance)
 
 
 def _person(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
@@ -307,17 +318,42 @@ def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
     return entries.values(*ENTRY_COLUMNS)
 
 
+_ENTRY_PATHS = tuple((column, tuple(column.split("__"))) for column in ENTRY_COLUMNS)
+
+
+def entry_row_of(entry: Entry) -> dict[str, Any]:
+    """An Entry instance (its project, owner and decider loaded or at hand) as a row of entry_rows."""
+    row = {}
+    for column, path in _ENTRY_PATHS:
+        value: Any = entry
+        for name in path:
+            value = getattr(value, name) if value is not None else None
+        row[column] = value
+    return row
+
+
 def entries_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows of entry_rows as EntrySerializer(many=True) writes the entries."""
+    """Rows of entry_rows as EntrySerializer(many=True) writes the entries.
+
+    The rows' values are the ORM's (dates, Decimals, UUIDs, aware datetimes) or, from a prepared
+    query (timesheets/api/prepared.py), the database driver's: on SQLite naive (UTC) datetimes,
+    hours as a number, the uuid as 32 hex digits.
+    """
     zone = timezone.get_current_timezone()
     return [entry_output(row, zone) for row in rows]
+
+
+def _uuid_text(value: Any) -> str:
+    if type(value) is str and len(value) == 32:  # SQLite stores a UUIDField as 32 hex digits
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
 
 
 def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
     """One row of entry_rows as EntrySerializer writes the entry."""
     return {
         "id": row["id"],
-        "uuid": str(row["uuid"]),
+        "uuid": _uuid_text(row["uuid"]),
         "date": row["date"].isoformat(),
         "project": row["project_id"],
         "project_name": row["project__name"],

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
+from timesheets.api import prepared
 from timesheets.api.parsers import field_type_errors, validated
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
@@ -34,7 +35,8 @@ from timesheets.api.serializers import (
     WeekSerializer,
     WeekWithEntriesSerializer,
     entries_output,
-    entry_rows,
+    entry_output,
+    entry_row_of,
 )
 from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntrySource, EntryStatus, Project, WeekState, monday_of
@@ -163,15 +165,15 @@ class EntryListCreate(APIView):
             project = selectors.project_find(ref=filters["project"], active_only=False)
             if project is None:
                 raise ValidationError({"project": f"Unknown project '{filters['project']}'."})
-        entries = selectors.entry_list(
+        rows = prepared.own_entries(
             actor=request.user,
             date_from=filters.get("from"),
             date_to=filters.get("to"),
-            project=project,
+            project_id=project.pk if project is not None else None,
             status=filters.get("status"),
         )
         paginator = NewestFirst()
-        page = paginator.paginate_queryset(entry_rows(entries), request, view=self)
+        page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(entries_output(page))
 
     @extend_schema(
@@ -188,10 +190,10 @@ class EntryListCreate(APIView):
     )
     def post(self, request: Request) -> Response:
         entry, created = create_own_entry(request, parse(EntryInput, request.data))
+        # What EntrySerializer(entry).data is, without building the serializer's fields per request.
+        body = entry_output(entry_row_of(entry), timezone.get_current_timezone())
         return Response(
-            EntrySerializer(entry).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-            headers={"ETag": entry.etag},
+            body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers={"ETag": entry.etag}
         )
 
 
@@ -352,7 +354,7 @@ class ApprovalList(APIView):
     def get(self, request: Request) -> Response:
         parse_query(PageParameters, request)
         paginator = OldestFirst()
-        page = paginator.paginate_queryset(entry_rows(selectors.approval_queue(actor=request.user)), request, view=self)
+        page = paginator.paginate_queryset(prepared.approval_queue(actor=request.user), request, view=self)
         return paginator.get_paginated_response(entries_output(page))
 
 

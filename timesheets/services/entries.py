@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import uuid as uuid_lib
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from authn.models import User
@@ -39,9 +40,11 @@ from timesheets.models import (
     WeekState,
     monday_of,
 )
+from timesheets.prepared import Sentinels, prepare
 from timesheets.services.dates import entry_date_error
 
 _QUARTER = Decimal("0.25")
+_SQLITE_DECIMALS = decimal.Context(prec=15)
 ENTRY_LOCKED_MESSAGE = "This entry is approved and can no longer be changed."
 
 
@@ -90,7 +93,45 @@ def entry_field_errors(**fields: Any) -> dict[str, list[str]]:
 
 def lock_owners(owner_ids: set[int]) -> None:
     """Serialise writers per owner: the daily sum is read and written under this lock."""
+    if len(owner_ids) == 1:  # the common case, prepared (timesheets/prepared.py): one query built once
+        prepare(_lock_one_owner, "default", ()).rows({"owner": next(iter(owner_ids))})
+        return
     list(User.objects.select_for_update().filter(pk__in=owner_ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _lock_one_owner(sentinels: Sentinels, shape: tuple) -> QuerySet:
+    return User.objects.select_for_update().filter(pk__in=[sentinels.int("owner")]).values_list("pk", flat=True)
+
+
+def _create_checks(sentinels: Sentinels, shape: tuple) -> QuerySet:
+    """entry_create's reads under the owner's lock in one query: the uuid's entry, the week's lock, the day's hours."""
+    owner = sentinels.int("owner")
+    same_uuid = Entry.objects.filter(owner_id=owner, uuid=sentinels.uuid("uuid")).order_by().values("pk")[:1]
+    locked_week = (
+        Week.objects.filter(owner_id=owner, monday=sentinels.date("monday"), state__in=LOCKED_WEEK_STATES)
+        .order_by()
+        .values("state")[:1]
+    )
+    day = Entry.objects.filter(owner_id=owner, date=sentinels.date("date")).order_by().values("owner_id")
+    booked = day.annotate(total=Sum("hours")).values("total")
+    return (
+        User.objects.filter(pk=owner)
+        .annotate(existing_id=Subquery(same_uuid), week_state=Subquery(locked_week), booked=Subquery(booked))
+        .values_list("existing_id", "week_state", "booked")
+    )
+
+
+def create_checks(*, owner_id: int, uuid: uuid_lib.UUID, date: dt.date) -> tuple[int | None, str | None, Decimal]:
+    """(the id of the owner's entry with `uuid` or None, the state of `date`'s week if it locks entries or None,
+    the hours the owner has on `date`), read in one query; the caller holds the owner's lock."""
+    ((existing_id, week_state, booked),) = prepare(_create_checks, "default", ()).rows(
+        {"owner": owner_id, "uuid": uuid, "monday": monday_of(date), "date": date}
+    )
+    if booked is None:
+        booked = Decimal(0)
+    elif not isinstance(booked, Decimal):  # SQLite's number, made a Decimal as Django's SQLite converter does
+        booked = _SQLITE_DECIMALS.create_decimal_from_float(booked)
+    return existing_id, week_state, booked
 
 
 def hours_booked(*, owner_id: int, date: dt.date, excluding: int | None = None) -> Decimal:
@@ -240,15 +281,16 @@ def entry_create(
     uuid = uuid or uuid_lib.uuid4()
     with transaction.atomic():
         lock_owners({owner.pk})
-        existing = Entry.objects.select_related("project", "owner", "decided_by").filter(owner=owner, uuid=uuid).first()
-        if existing is not None:
-            return existing, False
+        existing_id, week_state, booked = create_checks(owner_id=owner.pk, uuid=uuid, date=date)
+        if existing_id is not None:
+            return Entry.objects.select_related("project", "owner", "decided_by").get(pk=existing_id), False
         # After the replay check: a retry of a create the server already took is answered, whatever the date.
         date_error = entry_date_error(date)
         if date_error is not None:
             raise ValidationError({"date": date_error})
-        _check_week_open(owner_id=owner.pk, dates={date})
-        _check_day_total(booked=hours_booked(owner_id=owner.pk, date=date), adding=hours, date=date)
+        if week_state is not None:
+            raise WeekLocked(locked_week_message(monday=monday_of(date), state=week_state))
+        _check_day_total(booked=booked, adding=hours, date=date)
         entry = Entry.objects.create(
             owner=owner,
             date=date,
