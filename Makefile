@@ -29,7 +29,8 @@ browser:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-# Auth0's SPA SDK for tests/sdk, pinned by package-lock.json; reinstalled only when the lock file changes.
+# Auth0's SPA SDK for tests/sdk and axe-core for tests/pwa, pinned by package-lock.json; reinstalled only when
+# the lock file changes.
 # Install scripts stay off: the tests load the package's prebuilt bundle, nothing has to run.
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Installing Debian's npm for the SDK tests"; \

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from authn.models import User
 from tests.pwa.a11y import axe_violations
 from tests.pwa.conftest import sign_in, user, wait_for_week
+from tests.pwa.test_entries import choose_project
 from timesheets import services
 from timesheets.models import Project
 
@@ -77,7 +78,7 @@ def start_timer_form(page: Page, app_url: str, tenant: dict[str, Any]) -> None:
 
 def running_timer(page: Page, app_url: str, tenant: dict[str, Any]) -> None:
     start_timer_form(page, app_url, tenant)
-    page.get_by_label("Project").select_option(label="StoreZero")
+    choose_project(page, "StoreZero")
     page.get_by_role("button", name="Start timer").click()
     expect(page.get_by_test_id("timer-running")).to_be_visible()
 

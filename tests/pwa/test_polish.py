@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from authn.models import User
 from tests.pwa.conftest import sign_in, user, wait_for_service_worker, wait_for_week
+from tests.pwa.test_entries import choose_project
 from timesheets import services
 from timesheets.models import Project
 
@@ -102,13 +103,25 @@ def test_every_control_is_at_least_44_px_square(new_phone: Any, app_url: str, te
     # An entry waiting to sync brings its Discard button.
     phone.context.set_offline(True)
     phone.get_by_role("link", name="+ Add time", exact=True).click()
-    phone.get_by_label("Project").select_option(label="StoreZero")
+    choose_project(phone, "StoreZero")
     phone.get_by_label("Hours").fill("1")
     phone.get_by_role("button", name="Save").click()
     expect(phone.get_by_text("Waiting to sync")).to_be_visible()
+    discard = phone.get_by_role("button", name="Discard")
+    expect(discard).to_be_visible()
+    assert too_small(phone) == []
+    # Discard asks first, with targets of the same size.
+    discard.click()
+    dialog = phone.get_by_role("dialog", name="Discard this entry?")
+    expect(dialog).to_contain_text("StoreZero, 1 h")
+    assert too_small(phone) == []
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(phone.get_by_text("Waiting to sync")).to_be_visible()
+    discard.click()
+    phone.get_by_role("dialog", name="Discard this entry?").get_by_role("button", name="Discard", exact=True).click()
+    expect(phone.get_by_text("Waiting to sync")).to_have_count(0)
     phone.context.set_offline(False)
-    expect(phone.get_by_role("button", name="Discard")).to_be_visible()  # waiting or synced, its row was drawn
-    assert too_small(phone) == [] or phone.get_by_text("Waiting to sync").count() == 0
+    phone.reload()
     wait_for_week(phone)
     assert too_small(phone) == []
     phone.get_by_role("link", name="+ Add time", exact=True).click()
@@ -153,7 +166,7 @@ def test_save_is_never_behind_the_tab_bar_at_360_by_640(phone: Page, app_url: st
 def test_the_toast_covers_no_control(phone: Page, app_url: str, tenant: dict[str, Any]) -> None:
     signed_in_alice(phone, app_url, tenant)
     phone.get_by_role("link", name="+ Add time", exact=True).click()
-    phone.get_by_label("Project").select_option(label="StoreZero")
+    choose_project(phone, "StoreZero")
     phone.get_by_label("Hours").fill("2")
     phone.get_by_role("button", name="Save").click()
     toast = phone.get_by_role("status")

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, Request, Response, expect
 
 from tests.pwa.conftest import sign_in, user, wait_for_service_worker, wait_for_week
+from tests.pwa.test_entries import choose_project
 from timesheets.models import Entry
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def timer_calls(seen: dict[str, Any]) -> list[tuple[str, str, Any]]:
 def start_timer(page: Page, notes: str = "") -> None:
     page.get_by_role("link", name="Start a timer").click()
     expect(page.get_by_role("heading", level=1, name="Start a timer")).to_be_visible()
-    page.get_by_label("Project").select_option(label="StoreZero")
+    choose_project(page, "StoreZero")
     if notes:
         page.get_by_label("Notes (optional)").fill(notes)
     page.get_by_role("button", name="Start timer").click()
