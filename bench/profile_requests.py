@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
+import importlib.util
 import io
 import json
 import os
@@ -59,6 +61,14 @@ def environ(method: str, path: str, *, token: str | None = None, body: bytes = b
     return env
 
 
+def gunicorn_gc_thresholds() -> tuple[int, ...]:
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.GC_THRESHOLDS
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per target and round")
@@ -71,6 +81,9 @@ def main() -> None:
     parser.add_argument(
         "--big", action="store_true", help="10,000 entries (heidi owns 5,000), as the bench's second scale"
     )
+    parser.add_argument("--callers", default="", help="with --profile: who calls functions matching this regex")
+    parser.add_argument("--callees", default="", help="with --profile: what functions matching this regex call")
+    parser.add_argument("--dump", default="", help="with --profile: write the profile (500 requests) to this file")
     parser.add_argument("--only", default="", help="comma-separated targets to time (default: all)")
     args = parser.parse_args()
 
@@ -173,6 +186,11 @@ def main() -> None:
     for target in targets.values():  # warm up: JWKS fetch, connections, first queries
         for _ in range(50):
             target()
+    # The collector as a gunicorn worker runs it (gunicorn.conf.py's post_worker_init), so that
+    # collections of the start-up heap are not charged to whichever function a profile is in.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*gunicorn_gc_thresholds())
     cpu: dict[str, list[float]] = {name: [] for name in targets}
     wall: dict[str, list[float]] = {name: [] for name in targets}
     for _ in range(args.rounds):
@@ -204,8 +222,15 @@ def main() -> None:
         for _ in range(500):
             target()
         profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profiler).sort_stats("ncalls").print_stats(60)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(50)
+        if args.callers:
+            pstats.Stats(profiler).sort_stats("calls").print_callers(args.callers)
+        if args.callees:
+            pstats.Stats(profiler).sort_stats("calls").print_callees(args.callees)
     issuer.stop()
 
 
