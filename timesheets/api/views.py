@@ -12,7 +12,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
 from timesheets.api import prepared
+from timesheets.api.pagination import NewestFirst, OldestFirst
 from timesheets.api.parsers import field_type_errors, validated
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
@@ -42,17 +42,6 @@ from timesheets.errors import UploadRejected
 from timesheets.models import Entry, EntrySource, EntryStatus, Project, WeekState, monday_of
 
 MAX_UPLOAD_ITEMS = 1000
-
-
-class NewestFirst(CursorPagination):
-    ordering = ("-date", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class OldestFirst(NewestFirst):
-    ordering = ("date", "id")
 
 
 def client_id_of(request: Request) -> str:
