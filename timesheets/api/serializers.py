@@ -300,18 +300,22 @@ def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
 _UTC = ZoneInfo("UTC")  # timezone.get_current_timezone() when TIME_ZONE is "UTC" (ZoneInfo keeps one instance)
 
 
-def _person(row: dict[str, Any], prefix: str) -> dict[str, Any] | None:
-    person_id = row[prefix + "id"]
-    if person_id is None:
-        return None
-    full_name = f"{row[prefix + 'first_name']} {row[prefix + 'last_name']}".strip()
+def _person(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The person whose columns (_PERSON_COLUMNS' order, prefixed) are `keys`, as UserSerializer writes them."""
+    person_id, name, first_name, last_name, email, username, employee_number = keys
+    full_name = f"{row[first_name]} {row[last_name]}".strip()
     return {
-        "id": person_id,
+        "id": row[person_id],
         # User.display_name
-        "name": row[prefix + "name"] or full_name or row[prefix + "email"] or row[prefix + "username"],
-        "email": row[prefix + "email"],
-        "employee_number": row[prefix + "employee_number"],
+        "name": row[name] or full_name or row[email] or row[username],
+        "email": row[email],
+        "employee_number": row[employee_number],
     }
+
+
+# Each person's row keys, built once rather than per row and field.
+_OWNER_KEYS = tuple(f"owner__{c}" for c in _PERSON_COLUMNS)
+_DECIDER_KEYS = tuple(f"decided_by__{c}" for c in _PERSON_COLUMNS)
 
 
 def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
@@ -351,7 +355,16 @@ def _uuid_text(value: Any) -> str:
 
 
 def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
-    """One row of entry_rows as EntrySerializer writes the entry."""
+    """One row of entry_rows as EntrySerializer writes the entry.
+
+    Called per row of every list, so the common cases are written inline: a naive (SQLite, UTC)
+    datetime in the default UTC zone, and an entry nobody decided yet.
+    """
+    created_at, updated_at, decided_at = row["created_at"], row["updated_at"], row["decided_at"]
+    if zone is _UTC and created_at.tzinfo is None and updated_at.tzinfo is None:
+        created, updated = created_at.isoformat() + "Z", updated_at.isoformat() + "Z"
+    else:
+        created, updated = iso_datetime(created_at, zone), iso_datetime(updated_at, zone)
     return {
         "id": row["id"],
         "uuid": _uuid_text(row["uuid"]),
@@ -362,13 +375,13 @@ def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
         "hours": float(row["hours"]),
         "notes": row["notes"],
         "status": row["status"],
-        "owner": _person(row, "owner__"),
-        "decided_by": _person(row, "decided_by__"),
-        "decided_at": iso_datetime(row["decided_at"], zone),
+        "owner": None if row["owner__id"] is None else _person(row, _OWNER_KEYS),
+        "decided_by": None if row["decided_by__id"] is None else _person(row, _DECIDER_KEYS),
+        "decided_at": None if decided_at is None else iso_datetime(decided_at, zone),
         "decision_comment": row["decision_comment"],
         "source": row["source"],
-        "created_at": iso_datetime(row["created_at"], zone),
-        "updated_at": iso_datetime(row["updated_at"], zone),
+        "created_at": created,
+        "updated_at": updated,
         "etag": entity_tag(row["version"]),
     }
 
