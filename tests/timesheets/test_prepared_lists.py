@@ -92,7 +92,7 @@ def test_own_entries_are_the_orm_rows_for_every_filter(entries, alice, store_zer
     for filters in _filters(store_zero):
         expected = _orm(entry_rows(selectors.entry_list(actor=actor, **filters)), *pagination)
         got = _prepared(prepared.own_entries(actor=actor, **filters), *pagination)
-        assert [row["id"] for row in got] == [row["id"] for row in expected], filters
+        assert [row.id for row in got] == [row["id"] for row in expected], filters
         assert entries_output(got) == entries_output(expected), filters
         seen += len(got)
     if who == "client without id":
@@ -107,7 +107,7 @@ def test_approval_queue_is_the_orm_rows(entries, carol, who, pagination):
     actor = carol if who == "carol" else MachineClient("svc")
     expected = _orm(entry_rows(selectors.approval_queue(actor=actor)), *pagination)
     got = _prepared(prepared.approval_queue(actor=actor), *pagination)
-    assert [row["id"] for row in got] == [row["id"] for row in expected]
+    assert [row.id for row in got] == [row["id"] for row in expected]
     assert entries_output(got) == entries_output(expected)
     assert got
 

@@ -2,8 +2,8 @@
 
 PreparedRows is what the paginator is handed as its "queryset": it calls order_by(), filter()
 with the cursor's position and slices it, as it does a QuerySet; the slice runs the prepared SQL
-of that shape and gives the rows as dicts of the driver's values, which
-timesheets.api.serializers.entry_output takes as well as the ORM's.
+of that shape and gives the rows as EntryRecords (named tuples) of the driver's values, which
+timesheets.api.serializers.entry_output takes as well as the ORM's dicts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from authn.models import User
 from authn.principals import MachineClient, Principal
 from timesheets import selectors
-from timesheets.api.serializers import entry_rows
+from timesheets.api.serializers import EntryRecord, entry_rows
 from timesheets.models import Entry
 from timesheets.prepared import Builder, Sentinels, prepare
 
@@ -64,14 +64,15 @@ class PreparedRows:
         self.position_lookup = name
         return self
 
-    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+    def __getitem__(self, page: slice) -> list[EntryRecord]:
         shape = (self.builder, self.shape, self.ordering, self.position_lookup, page.start or 0, page.stop)
         prepared = prepare(_paged, self.alias, shape)
         if prepared is None:
             return []
-        rows = prepared.rows(self.values, alias=self.alias)
-        columns = prepared.columns
-        return [dict(zip(columns, row, strict=True)) for row in rows]
+        if prepared.columns != EntryRecord._fields:
+            raise AssertionError(f"the prepared list's columns are not entry_rows': {prepared.columns}")
+        # The driver's tuples as they are, named (the paginator reads the last one's `date`).
+        return [tuple.__new__(EntryRecord, row) for row in prepared.rows(self.values, alias=self.alias)]
 
 
 # --- the lists ---------------------------------------------------------------------------------

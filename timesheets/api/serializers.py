@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -300,22 +301,25 @@ def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
 _UTC = ZoneInfo("UTC")  # timezone.get_current_timezone() when TIME_ZONE is "UTC" (ZoneInfo keeps one instance)
 
 
-def _person(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """The person whose columns (_PERSON_COLUMNS' order, prefixed) are `keys`, as UserSerializer writes them."""
-    person_id, name, first_name, last_name, email, username, employee_number = keys
-    full_name = f"{row[first_name]} {row[last_name]}".strip()
+def _person(
+    person_id: int | None,
+    name: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    employee_number: str,
+) -> dict[str, Any] | None:
+    """A person from their columns (_PERSON_COLUMNS, in that order), as UserSerializer writes them."""
+    if person_id is None:
+        return None
+    full_name = f"{first_name} {last_name}".strip()
     return {
-        "id": row[person_id],
-        # User.display_name
-        "name": row[name] or full_name or row[email] or row[username],
-        "email": row[email],
-        "employee_number": row[employee_number],
+        "id": person_id,
+        "name": name or full_name or email or username,  # User.display_name
+        "email": email,
+        "employee_number": employee_number,
     }
-
-
-# Each person's row keys, built once rather than per row and field.
-_OWNER_KEYS = tuple(f"owner__{c}" for c in _PERSON_COLUMNS)
-_DECIDER_KEYS = tuple(f"decided_by__{c}" for c in _PERSON_COLUMNS)
 
 
 def entry_rows(entries: QuerySet[Entry]) -> QuerySet:
@@ -337,7 +341,7 @@ def entry_row_of(entry: Entry) -> dict[str, Any]:
     return row
 
 
-def entries_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def entries_output(rows: Iterable[dict[str, Any] | EntryRecord]) -> list[dict[str, Any]]:
     """Rows of entry_rows as EntrySerializer(many=True) writes the entries.
 
     The rows' values are the ORM's (dates, Decimals, UUIDs, aware datetimes) or, from a prepared
@@ -354,35 +358,44 @@ def _uuid_text(value: Any) -> str:
     return str(value)
 
 
-def entry_output(row: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
-    """One row of entry_rows as EntrySerializer writes the entry.
+# A row of entry_rows as a tuple with its columns by name: the prepared lists' rows
+# (timesheets/api/prepared.py) come as these, straight from the driver's tuples, with no dict per row.
+EntryRecord = namedtuple("EntryRecord", ENTRY_COLUMNS)
+_OWNER = slice(ENTRY_COLUMNS.index("owner__id"), ENTRY_COLUMNS.index("owner__id") + len(_PERSON_COLUMNS))
+_DECIDER = slice(ENTRY_COLUMNS.index("decided_by__id"), ENTRY_COLUMNS.index("decided_by__id") + len(_PERSON_COLUMNS))
 
-    Called per row of every list, so the common cases are written inline: a naive (SQLite, UTC)
-    datetime in the default UTC zone, and an entry nobody decided yet.
+
+def entry_output(row: dict[str, Any] | EntryRecord, zone: dt.tzinfo) -> dict[str, Any]:
+    """One row of entry_rows (a dict, or an EntryRecord) as EntrySerializer writes the entry.
+
+    Called per row of every list, so the common case is written inline: a naive (SQLite, UTC)
+    datetime in the default UTC zone.
     """
-    created_at, updated_at, decided_at = row["created_at"], row["updated_at"], row["decided_at"]
+    if type(row) is dict:
+        row = EntryRecord(**row)
+    created_at, updated_at, decided_at = row.created_at, row.updated_at, row.decided_at
     if zone is _UTC and created_at.tzinfo is None and updated_at.tzinfo is None:
         created, updated = created_at.isoformat() + "Z", updated_at.isoformat() + "Z"
     else:
         created, updated = iso_datetime(created_at, zone), iso_datetime(updated_at, zone)
     return {
-        "id": row["id"],
-        "uuid": _uuid_text(row["uuid"]),
-        "date": row["date"].isoformat(),
-        "project": row["project_id"],
-        "project_name": row["project__name"],
+        "id": row.id,
+        "uuid": _uuid_text(row.uuid),
+        "date": row.date.isoformat(),
+        "project": row.project_id,
+        "project_name": row.project__name,
         # HoursField leaves a Decimal that the JSON renderer writes as a float.
-        "hours": float(row["hours"]),
-        "notes": row["notes"],
-        "status": row["status"],
-        "owner": None if row["owner__id"] is None else _person(row, _OWNER_KEYS),
-        "decided_by": None if row["decided_by__id"] is None else _person(row, _DECIDER_KEYS),
+        "hours": float(row.hours),
+        "notes": row.notes,
+        "status": row.status,
+        "owner": _person(*row[_OWNER]),
+        "decided_by": _person(*row[_DECIDER]),
         "decided_at": None if decided_at is None else iso_datetime(decided_at, zone),
-        "decision_comment": row["decision_comment"],
-        "source": row["source"],
+        "decision_comment": row.decision_comment,
+        "source": row.source,
         "created_at": created,
         "updated_at": updated,
-        "etag": entity_tag(row["version"]),
+        "etag": entity_tag(row.version),
     }
 
 
