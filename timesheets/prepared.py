@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import re
 import uuid as uuid_lib
 from collections.abc import Callable
 from typing import Any
@@ -64,18 +66,34 @@ class Sentinels:
 Builder = Callable[[Sentinels, tuple], QuerySet]
 
 
+# A "format" placeholder as Django's SQLite backend finds them (a literal % is written %%).
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+def named_placeholders(sql: str) -> str:
+    """`sql` with its %s placeholders named %(p0)s, %(p1)s, ... in order ("pyformat", which both drivers take).
+
+    SQLite's backend rewrites a "format" query (%s) for its driver with a regular expression on every
+    execution, 20 us for the list's query; a "pyformat" one with a plain `%` of the names.
+    """
+    counter = itertools.count()
+    return _PLACEHOLDER.sub(lambda _: f"%(p{next(counter)})s", sql)
+
+
 class Prepared:
     """One shape's SQL: its text, its columns, and per parameter the value's name and binder, or a constant."""
 
     def __init__(self, sql: str, slots: list[tuple[str | None, Any]], columns: tuple[str, ...], binders: dict) -> None:
-        self.sql = sql
-        self.slots = slots
+        self.sql = named_placeholders(sql)
+        if len(_PLACEHOLDER.findall(sql)) != len(slots):
+            raise AssertionError("the compiled query's placeholders are not its parameters")
+        self.slots = [(f"p{i}", name, constant) for i, (name, constant) in enumerate(slots)]
         self.columns = columns
         self.binders = binders
 
-    def params(self, values: dict[str, Any], connection: Any) -> list[Any]:
+    def params(self, values: dict[str, Any], connection: Any) -> dict[str, Any]:
         bound = {name: binder(values[name], connection) for name, binder in self.binders.items()}
-        return [bound[name] if name is not None else constant for name, constant in self.slots]
+        return {key: bound[name] if name is not None else constant for key, name, constant in self.slots}
 
     def rows(self, values: dict[str, Any], *, alias: str = "default") -> list[tuple]:
         connection = connections[alias]
