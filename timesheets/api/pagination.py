@@ -32,6 +32,12 @@ class NewestFirst(CursorPagination):
     def base_url(self, value: str) -> None:
         self._base_url = value
 
+    def get_page_size(self, request: Request) -> int | None:
+        # DRF's looks the parameter up and catches the KeyError: an exception raised on every page without one.
+        if self.page_size_query_param not in request.query_params:
+            return self.page_size
+        return super().get_page_size(request)
+
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
         # The lists have no ordering filter (DRF's asks the view's filter backends for one per request).
         return self.ordering
