@@ -436,13 +436,14 @@ def compat_json_rows(rows: Iterable[tuple]) -> Iterator[str]:
     A list has few distinct users and projects, so their JSON strings are encoded once and reused.
     """
     strings: dict[str, str] = {}
+    approved_status = EntryStatus.APPROVED.value  # an enum member's lookup costs a tenth of a row
     for row in rows:
         entry_id, email, employee_number, sub, date, project, hours, status = row
         user_id = email or employee_number or sub
         user_json = strings.get(user_id) or strings.setdefault(user_id, json_string(user_id))
         project_json = strings.get(project) or strings.setdefault(project, json_string(project))
         day = date if type(date) is str else date.isoformat()
-        approved = "true" if status == EntryStatus.APPROVED else "false"
+        approved = "true" if status == approved_status else "false"
         yield (
             f'{{"id":{int(entry_id)},"user_id":{user_json},"date":"{day}","project":{project_json},'
             f'"hours":{float(hours)!r},"approved":{approved}}}'
