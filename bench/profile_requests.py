@@ -64,7 +64,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per target and round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians are printed)")
     parser.add_argument(
-        "--profile", choices=["livez", "list", "list-50", "compat-50", "create", "write-floor"], default=None
+        "--profile",
+        choices=["livez", "list", "list-50", "compat-10", "compat-50", "compat-5000", "create", "write-floor"],
+        default=None,
     )
     parser.add_argument(
         "--big", action="store_true", help="10,000 entries (heidi owns 5,000), as the bench's second scale"
@@ -131,6 +133,14 @@ def main() -> None:
     def compat_list_50() -> None:
         call(environ("GET", "/timesheets", token=frank_token))
 
+    def compat_list_10() -> None:
+        call(environ("GET", "/timesheets", token=token))
+
+    heidi_token = tokens(sub=people.heidi.sub, scopes=["read:timesheets"], email=people.heidi.email)
+
+    def compat_list_5000() -> None:
+        call(environ("GET", "/timesheets", token=heidi_token))
+
     def create() -> None:
         n = next(days)
         body = json.dumps(
@@ -152,6 +162,8 @@ def main() -> None:
         "list": api_list,
         "list-50": api_list_50,
         "compat-50": compat_list_50,
+        "compat-10": compat_list_10,
+        "compat-5000": compat_list_5000,
         "create": create,
         "write-floor": write_floor,
     }

@@ -372,5 +372,5 @@ class ProjectAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-# The Weeks list lives in its own module; importing it registers it with the admin site.
-from timesheets import admin_weeks  # noqa: E402, F401
+# The Weeks list and the running timers live in their own modules; importing them registers them.
+from timesheets import admin_timers, admin_weeks  # noqa: E402, F401

@@ -92,7 +92,7 @@ def test_save_after_the_session_ended_keeps_the_entry_and_sends_it_once_after_si
     )
     assert [post.status for post in posts] == [401]
     assert not Entry.objects.filter(owner__username="alice").exists()
-    snap(phone, "13-session-ended")
+    snap(phone, "21-session-ended")
     assert_accessible(phone, "the Session ended screen")
 
     # The other tabs say the same (no bare sign-in screen, nothing lost).

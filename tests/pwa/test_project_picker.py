@@ -48,7 +48,7 @@ def test_picker_finds_one_of_200_projects_by_typing_and_keyboard(
     expect(listbox.get_by_role("group", name="All projects").get_by_role("option")).to_have_count(
         Project.objects.filter(active=True).count() - 2
     )
-    snap(phone, "12-project-picker")
+    snap(phone, "20-project-picker")
     assert_accessible(phone, "the open project picker")
 
     # Rows a thumb can hit.

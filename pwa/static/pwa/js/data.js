@@ -6,7 +6,7 @@ import { api, listAll } from "./api.js";
 import { OfflineError, SignInRequired, currentSession } from "./auth.js";
 import { isoDay, addDays } from "./dates.js";
 import { keys, kv } from "./db.js";
-import { kindOf, queued } from "./sync.js";
+import { queuedChanges } from "./sync.js";
 
 const sub = () => currentSession().sub;
 
@@ -29,7 +29,7 @@ export async function loadProjects({ signal } = {}) {
  * "rejected") and `queue_uuid` while they wait.
  */
 export async function withQueuedChanges(entries, { from = null, to = null } = {}) {
-  const changes = new Map((await queued()).filter((item) => kindOf(item) !== "create").map((item) => [item.uuid, item]));
+  const changes = new Map((await queuedChanges()).map((item) => [item.uuid, item]));
   return entries.flatMap((entry) => {
     const change = changes.get(entry.uuid);
     if (!change) return [entry];

@@ -18,13 +18,19 @@ const notify = () => listeners.forEach((listener) => listener());
 
 export const kindOf = (item) => item.kind ?? "create";
 
-/** The signed-in user's queued items, oldest first. */
-export async function queued() {
+/** All of the signed-in user's queued items (new entries and changes), oldest first. */
+export async function queuedAll() {
   const session = currentSession();
   if (!session) return [];
   const items = await queueStore.all();
   return items.filter((item) => item.owner === session.sub).sort((a, b) => a.queuedAt - b.queuedAt);
 }
+
+/** The signed-in user's queued new entries, oldest first (the week lists them as entries of their own). */
+export const queued = async () => (await queuedAll()).filter((item) => kindOf(item) === "create");
+
+/** The signed-in user's queued changes to entries the server has (data.js shows them on those entries). */
+export const queuedChanges = async () => (await queuedAll()).filter((item) => kindOf(item) !== "create");
 
 /** One of the signed-in user's queued items; another user's item on this phone is not theirs to see or send. */
 export async function queuedItem(uuid) {
@@ -175,7 +181,7 @@ async function drain() {
   clearTimeout(retryTimer);
   let synced = 0;
   let stalled = false;
-  for (const item of await queued()) {
+  for (const item of await queuedAll()) {
     if (item.state !== "waiting") continue;
     let outcome;
     try {

@@ -181,8 +181,13 @@ function rejectionNote(entry) {
 
 const projectName = (projects, id) => projects.find((project) => String(project.id) === String(id))?.name ?? "Project";
 
-/** The date limits from config.json: { min, max, confirmBefore } as "YYYY-MM-DD" (or null), and the hint. */
-function dateLimits() {
+const days = (count) => `${count} day${count === 1 ? "" : "s"}`;
+
+/**
+ * The date limits from config.json: { min, max, confirmBefore } as "YYYY-MM-DD" (or null),
+ * and the hint. As on the server, an entry's own date stays allowed while it is not changed.
+ */
+function dateLimits(originalDate = null) {
   const { max_days_ahead: ahead, max_days_back: back, confirm_days_back: confirmBack } = limits();
   const now = new Date();
   const max = Number.isInteger(ahead) ? isoDay(addDays(now, ahead)) : null;
@@ -190,15 +195,27 @@ function dateLimits() {
   const confirmBefore = Number.isInteger(confirmBack) ? isoDay(addDays(now, -confirmBack)) : null;
   const hint =
     min && max ? `From ${appDay(min)} to ${appDay(max)}`
-    : max ? `Up to ${appDay(max)} (at most ${ahead} days ahead)`
+    : max ? `Up to ${appDay(max)} (at most ${days(ahead)} ahead)`
     : min ? `From ${appDay(min)}`
     : "";
-  return { min, max, ahead, back, confirmBefore, hint };
+  const keep = isIsoDay(originalDate) ? originalDate : null;
+  return {
+    min: min && keep && keep < min ? keep : min,
+    max: max && keep && keep > max ? keep : max,
+    problem(date) {
+      if (date === keep) return "";
+      if (max && date > max) return `Time can be logged at most ${days(ahead)} ahead (up to ${appDay(max)}).`;
+      if (min && date < min) return `Time can be logged at most ${days(back)} back (from ${appDay(min)}).`;
+      return "";
+    },
+    confirmBefore,
+    hint,
+  };
 }
 
 function renderForm(view, title, projects, values, onSave, { locked = false, status = null, intro = null, originalDate = null } = {}) {
   const { max_hours_per_day: maxHours, hours_step: step, max_notes_length: maxNotes } = limits();
-  const range = dateLimits();
+  const range = dateLimits(originalDate);
   const picker = projectPicker({
     id: "entry-project",
     label: "Project",
@@ -242,6 +259,7 @@ function renderForm(view, title, projects, values, onSave, { locked = false, sta
     h("a", { class: "button secondary wide", href: `#/week/${values.date || today()}` }, locked ? "Back" : "Cancel"),
   );
   pickers.set(form, picker);
+  originalDates.set(form, originalDate);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = readForm(form);
@@ -253,7 +271,7 @@ function renderForm(view, title, projects, values, onSave, { locked = false, sta
       if (range.confirmBefore && data.date < range.confirmBefore && data.date !== originalDate) {
         const sure = await confirmDialog({
           title: "Log time this far back?",
-          message: `${longDay(data.date)} is more than ${limits().confirm_days_back} days ago. Is this the right date?`,
+          message: `${longDay(data.date)} is more than ${days(limits().confirm_days_back)} ago. Is this the right date?`,
           confirmLabel: "Yes, save",
         });
         if (!sure) {
@@ -274,6 +292,7 @@ function renderForm(view, title, projects, values, onSave, { locked = false, sta
 }
 
 const pickers = new WeakMap();
+const originalDates = new WeakMap();
 
 /** Show a field's error (or clear it with ""): the project picker has its own slot. */
 function setError(form, name, messages) {
@@ -291,15 +310,12 @@ const focusField = (form, name) => (name === "project" ? pickers.get(form).focus
 
 function checks(form) {
   const { max_hours_per_day: maxHours, hours_step: step, max_notes_length: maxNotes } = limits();
-  const range = dateLimits();
+  const range = dateLimits(originalDates.get(form));
   const { date, project, hours, notes } = form.elements;
   const value = Number(hours.value);
   return {
     date:
-      !isIsoDay(date.value) ? "Choose a date."
-      : range.max && date.value > range.max ? `Time can be logged at most ${range.ahead} days ahead (up to ${appDay(range.max)}).`
-      : range.min && date.value < range.min ? `Time can be logged at most ${range.back} days back (from ${appDay(range.min)}).`
-      : "",
+      !isIsoDay(date.value) ? "Choose a date." : range.problem(date.value),
     project: project.value ? "" : "Choose a project.",
     hours:
       hours.value.trim() === "" || Number.isNaN(value) ? "Enter the hours."

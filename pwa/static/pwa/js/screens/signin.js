@@ -2,7 +2,7 @@
 // the issuer refused to renew a session, a screen that says so and brings the
 // person back to where they were.
 import { signIn } from "../auth.js";
-import { queued } from "../sync.js";
+import { queuedAll } from "../sync.js";
 import { h } from "../ui.js";
 
 function signInButton(problem, returnTo, label) {
@@ -34,7 +34,7 @@ export function signInScreen({ view, message = "", returnTo = "#/week" }) {
 }
 
 export async function sessionEndedScreen({ view, returnTo = "#/week" }) {
-  const waiting = (await queued()).length;
+  const waiting = (await queuedAll()).length;
   const problem = h("p", { class: "form-error", role: "alert" });
   view.show(
     "Session ended",
