@@ -14,14 +14,14 @@ const APPROVE = "approve:timesheets";
 // Screens opened now and then load when first opened (the service worker has them for offline), so the
 // shell's first load stays within its budget.
 const later = (load, name) => async (args) => (await load())[name](args);
+// The entry form and its project picker too: the week is the first screen, the form the first tap.
+const loadEntry = () => import("./screens/entry.js");
+const newEntryScreen = later(loadEntry, "newEntryScreen");
+const editEntryScreen = later(loadEntry, "editEntryScreen");
+const queuedEntryScreen = later(loadEntry, "queuedEntryScreen");
 const approvalsScreen = later(() => import("./screens/approvals.js"), "approvalsScreen");
 const profileScreen = later(() => import("./screens/profile.js"), "profileScreen");
 const conflictScreen = later(() => import("./screens/conflict.js"), "conflictScreen");
-// The entry form brings the project picker: it too loads on first use.
-const entryScreens = () => import("./screens/entry.js");
-const newEntryScreen = later(entryScreens, "newEntryScreen");
-const editEntryScreen = later(entryScreens, "editEntryScreen");
-const queuedEntryScreen = later(entryScreens, "queuedEntryScreen");
 const startTimerScreen = later(() => import("./screens/timer.js"), "startTimerScreen");
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
