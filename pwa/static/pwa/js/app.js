@@ -22,11 +22,6 @@ const queuedEntryScreen = later(loadEntry, "queuedEntryScreen");
 const approvalsScreen = later(() => import("./screens/approvals.js"), "approvalsScreen");
 const profileScreen = later(() => import("./screens/profile.js"), "profileScreen");
 const conflictScreen = later(() => import("./screens/conflict.js"), "conflictScreen");
-// The entry form brings the project picker: it too loads on first use.
-const entryScreens = () => import("./screens/entry.js");
-const newEntryScreen = later(entryScreens, "newEntryScreen");
-const editEntryScreen = later(entryScreens, "editEntryScreen");
-const queuedEntryScreen = later(entryScreens, "queuedEntryScreen");
 const startTimerScreen = later(() => import("./screens/timer.js"), "startTimerScreen");
 const ROUTES = [
   [/^#\/week(?:\/(?<date>[\d-]+))?$/, weekScreen, "week"],
