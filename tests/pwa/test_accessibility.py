@@ -140,3 +140,22 @@ def test_every_screen_passes_axe_in_light_and_dark(
         violations = axe_violations(phone)
         assert violations == [], f"{screen} ({scheme}): {violations}"
     assert phone.js_errors == []
+
+
+def test_the_check_fails_on_a_planted_violation(phone: Page, app_url: str, tenant: dict[str, Any]) -> None:
+    """The check above can fail: an unlabelled field and grey-on-grey text are found on the same screen."""
+    sign_in_screen(phone, app_url, tenant)
+    assert axe_violations(phone) == []
+    phone.evaluate(
+        """() => {
+            const main = document.getElementById("main");
+            main.append(Object.assign(document.createElement("input"), { type: "text" }));
+            const faint = Object.assign(document.createElement("p"), { textContent: "Faint words" });
+            main.append(faint);
+            // Set through the CSSOM, which the page's style-src policy allows (a style attribute it would not).
+            faint.style.color = "#bbb";
+            faint.style.background = "#ccc";
+        }"""
+    )
+    found = {violation["id"] for violation in axe_violations(phone)}
+    assert {"label", "color-contrast"} <= found, found

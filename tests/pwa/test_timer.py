@@ -8,13 +8,16 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from playwright.sync_api import Page, Request, Response, expect
 
+from authn.models import User
 from tests.pwa.conftest import sign_in, user, wait_for_service_worker, wait_for_week
 from tests.pwa.test_entries import choose_project
-from timesheets.models import Entry
+from timesheets import services
+from timesheets.models import Entry, Project
 
 pytestmark = pytest.mark.browser
 
@@ -188,4 +191,40 @@ def test_discard_asks_first_and_an_offline_discard_reaches_the_server_with_its_u
     answer = phone.context.request.get(f"{app_url}/api/timer", headers={"Authorization": f"Bearer {seen['token']}"})
     assert answer.status == 204
     assert not Entry.objects.filter(uuid=uuid).exists()
+    assert phone.js_errors == []
+
+
+def test_a_stop_the_server_refuses_keeps_the_timer_running_with_the_reason_and_it_can_be_discarded(
+    phone: Page, app_url: str, tenant: dict[str, Any]
+) -> None:
+    alice_user = User.objects.get(username="alice")
+    today = dt.datetime.now(dt.UTC).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    services.entry_create(owner=alice_user, date=today, project=Project.objects.get(name="StoreZero"), hours=1)
+    alice = user(tenant, "alice")
+    seen = watch_api(phone)
+    sign_in(phone, app_url, alice["username"], alice["password"])
+    start_timer(phone)
+    uuid = phone.get_by_test_id("timer-running").get_attribute("data-uuid")
+    # Meanwhile the week is submitted (say from another phone): its entries are locked, so the stop is refused.
+    services.week_submit(actor=alice_user, monday=monday)
+
+    phone.get_by_test_id("timer-running").get_by_role("button", name="Stop").click()
+    problem = phone.get_by_test_id("timer-problem")
+    expect(problem).to_contain_text("The timer could not be stopped:")
+    expect(problem).to_contain_text("It is still running; you can discard it.")
+    running = phone.get_by_test_id("timer-running")
+    expect(running).to_be_visible()
+    assert running.get_attribute("data-uuid") == uuid
+    assert not Entry.objects.filter(uuid=uuid).exists()
+    assert ("POST", "/timer/stop", {"uuid": uuid, "stopped_at": ANY}) in [
+        (method, path, body) for method, path, body in seen["calls"]
+    ]
+
+    running.get_by_role("button", name="Discard").click()
+    phone.get_by_role("dialog", name="Discard the timer?").get_by_role("button", name="Discard timer").click()
+    expect(phone.get_by_test_id("timer-running")).to_have_count(0)
+    expect(phone.get_by_test_id("timer-problem")).to_have_count(0)
+    answer = phone.context.request.get(f"{app_url}/api/timer", headers={"Authorization": f"Bearer {seen['token']}"})
+    assert answer.status == 204
     assert phone.js_errors == []

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, READ
 from timesheets import selectors, services
+from timesheets.api.approval_views import decide
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
     CompatEntrySerializer,
@@ -33,7 +34,6 @@ from timesheets.api.views import (
     NOT_A_PERSON,
     client_id_of,
     create_own_entry,
-    decide,
     parse,
     parse_upload,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -16,14 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from authn.permissions import APPROVE, BATCH_UPLOAD, CREATE, DELETE, READ
+from authn.permissions import BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
 from timesheets.api import prepared
 from timesheets.api.pagination import NewestFirst, OldestFirst
 from timesheets.api.parsers import field_type_errors, validated
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
-    DecisionInput,
     EntryInput,
     EntryPatchInput,
     EntrySerializer,
@@ -31,15 +29,12 @@ from timesheets.api.serializers import (
     ProjectSerializer,
     UploadItemInput,
     UploadResultSerializer,
-    WeekDecisionInput,
-    WeekSerializer,
-    WeekWithEntriesSerializer,
     entries_output,
     entry_output,
     entry_row_of,
 )
 from timesheets.errors import UploadRejected
-from timesheets.models import Entry, EntrySource, EntryStatus, Project, WeekState, monday_of
+from timesheets.models import Entry, EntrySource, EntryStatus, Project
 
 MAX_UPLOAD_ITEMS = 1000
 
@@ -329,59 +324,6 @@ class EntryUpload(APIView):
         return Response(body, status=status.HTTP_201_CREATED if result.created_count else status.HTTP_200_OK)
 
 
-@extend_schema(tags=["approvals"])
-class ApprovalList(APIView):
-    required_scopes = [APPROVE]
-    pagination_class = OldestFirst  # for the schema: GET answers one page {next, previous, results}
-
-    @extend_schema(
-        summary="Entries waiting for a decision",
-        description="Pending entries of everyone but the caller, oldest first.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: EntrySerializer(many=True)},
-    )
-    def get(self, request: Request) -> Response:
-        parse_query(PageParameters, request)
-        paginator = OldestFirst()
-        page = paginator.paginate_queryset(prepared.approval_queue(actor=request.user), request, view=self)
-        return paginator.get_paginated_response(entries_output(page))
-
-
-def decide(request: Request, entry_id: int, *, approve: bool, comment: str) -> Entry:
-    entry = selectors.approvable_entry_get(actor=request.user, entry_id=entry_id)
-    if entry is None:
-        raise Http404
-    return services.entry_decide(
-        entry=entry, actor=request.user, approve=approve, comment=comment, client_id=client_id_of(request)
-    )
-
-
-@extend_schema(tags=["approvals"])
-class ApprovalDecision(APIView):
-    required_scopes = [APPROVE]
-
-    @extend_schema(
-        summary="Approve or reject an entry",
-        description="Pending entries only, never your own. A rejection needs a comment.",
-        request=DecisionInput,
-        responses={
-            200: EntrySerializer,
-            403: error_response(
-                "`insufficient_scope` (`scope` names it); `self_approval`: your own entry; `person_required`: "
-                "a client (machine) token decides nothing."
-            ),
-            409: error_response(
-                "`already_decided`: the entry is not pending; `week_not_submitted`: with `REQUIRE_WEEK_SUBMISSION`, "
-                "the entry's week is not submitted."
-            ),
-        },
-    )
-    def put(self, request: Request, entry_id: int) -> Response:
-        data = parse(DecisionInput, request.data)
-        entry = decide(request, entry_id, approve=data["status"] == EntryStatus.APPROVED, comment=data["comment"])
-        return Response(EntrySerializer(entry).data)
-
-
 @extend_schema(tags=["profile"])
 class Me(APIView):
     required_scopes = [READ]
@@ -417,172 +359,3 @@ class ProjectList(APIView):
     def get(self, request: Request) -> Response:
         projects = selectors.project_list_with_last_use(actor=request.user)
         return Response(ProjectSerializer(projects, many=True).data)
-
-
-# --- weeks ---------------------------------------------------------------------------------------
-
-
-class WeekFilters(serializers.Serializer):
-    to = serializers.DateField(required=False)
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)
-        return fields
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        today = timezone.localdate()
-        date_to = attrs.get("to") or today
-        date_from = attrs.get("from") or monday_of(date_to) - dt.timedelta(weeks=DEFAULT_WEEKS - 1)
-        if date_from > date_to:
-            raise serializers.ValidationError({"from": "`from` must not be after `to`."})
-        if (monday_of(date_to) - monday_of(date_from)).days // 7 >= selectors.MAX_WEEKS_PER_LIST:
-            raise serializers.ValidationError(
-                {"from": f"Ask for at most {selectors.MAX_WEEKS_PER_LIST} weeks at once."}
-            )
-        return {"from": date_from, "to": date_to}
-
-
-DEFAULT_WEEKS = 4
-
-
-def parse_monday(raw: str) -> dt.date:
-    try:
-        monday = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({"monday": "Give the week's Monday as YYYY-MM-DD."}) from None
-    if monday.weekday() != 0:
-        raise ValidationError({"monday": f"{monday.isoformat()} is not a Monday; a week is named by its Monday."})
-    return monday
-
-
-def own_week(request: Request, monday: dt.date) -> selectors.WeekView:
-    view = selectors.week_get(actor=request.user, monday=monday)
-    if view is None:
-        raise exceptions.PermissionDenied("A client token owns no timesheet and so no weeks.")
-    return view
-
-
-MONDAY_PARAMETER = OpenApiParameter(
-    "monday", OpenApiTypes.DATE, OpenApiParameter.PATH, description="The week's Monday (ISO week, Monday to Sunday)."
-)
-
-WEEK_ERRORS = (
-    "Errors (JSON `{error, error_description}`): `week_locked` (409) the week is already submitted or approved; "
-    "`week_incomplete` (400) no time in the week, or an entry still rejected; `week_not_submitted` (409); "
-    "`already_decided` (409); `invalid_request` (400) with `fields.monday` for a day that is not a Monday."
-)
-
-
-@extend_schema(tags=["weeks"])
-class WeekList(APIView):
-    required_scopes = [READ]
-
-    @extend_schema(
-        summary="Your weeks",
-        description=(
-            "Each ISO week (Monday to Sunday) touching `from`..`to`, newest first: its state (`open`, `submitted`, "
-            f"`approved`, `rejected`), totals per day and per project, and counts by entry status. Defaults: `to` "
-            f"today, `from` {DEFAULT_WEEKS} weeks back; at most {selectors.MAX_WEEKS_PER_LIST} weeks."
-        ),
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)."),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)."),
-        ],
-        responses={200: WeekSerializer(many=True)},
-    )
-    def get(self, request: Request) -> Response:
-        filters = parse_query(WeekFilters, request)
-        weeks = selectors.week_list(actor=request.user, date_from=filters["from"], date_to=filters["to"])
-        return Response(WeekSerializer(weeks, many=True).data)
-
-
-@extend_schema(tags=["weeks"])
-class WeekSubmit(APIView):
-    required_scopes = [CREATE]
-
-    @extend_schema(
-        summary="Submit your week",
-        description="The week must hold time and no rejected entry; its entries are then locked until it is "
-        "withdrawn or rejected.\n\n" + WEEK_ERRORS,
-        parameters=[MONDAY_PARAMETER],
-        request=None,
-        responses={
-            200: WeekSerializer,
-            400: error_response(
-                "`week_incomplete`: no time in the week, or an entry still rejected; "
-                "`invalid_request`: `monday` is not a Monday."
-            ),
-            409: error_response("`week_locked`: the week is already submitted or approved."),
-        },
-    )
-    def post(self, request: Request, monday: str) -> Response:
-        day = parse_monday(monday)
-        services.week_submit(actor=request.user, monday=day, client_id=client_id_of(request))
-        return Response(WeekSerializer(own_week(request, day)).data)
-
-
-@extend_schema(tags=["weeks"])
-class WeekWithdraw(APIView):
-    required_scopes = [CREATE]
-
-    @extend_schema(
-        summary="Withdraw your submitted week",
-        description="Only while nobody has decided it; the week is open (editable) again.\n\n" + WEEK_ERRORS,
-        parameters=[MONDAY_PARAMETER],
-        request=None,
-        responses={
-            200: WeekSerializer,
-            409: error_response(
-                "`week_not_submitted`: the week is not submitted; `already_decided`: it is already approved."
-            ),
-        },
-    )
-    def post(self, request: Request, monday: str) -> Response:
-        day = parse_monday(monday)
-        services.week_withdraw(actor=request.user, monday=day, client_id=client_id_of(request))
-        return Response(WeekSerializer(own_week(request, day)).data)
-
-
-@extend_schema(tags=["approvals"])
-class WeekApprovalList(APIView):
-    required_scopes = [APPROVE]
-
-    @extend_schema(
-        summary="Weeks waiting for a decision",
-        description=f"Submitted weeks of everyone but the caller, oldest first (at most "
-        f"{selectors.MAX_WEEKS_PER_LIST}), with totals and entries.",
-        responses={200: WeekWithEntriesSerializer(many=True)},
-    )
-    def get(self, request: Request) -> Response:
-        weeks = list(selectors.week_approval_queue(actor=request.user)[: selectors.MAX_WEEKS_PER_LIST])
-        return Response(WeekWithEntriesSerializer(selectors.week_views_of(weeks), many=True).data)
-
-
-@extend_schema(tags=["approvals"])
-class WeekApprovalDecision(APIView):
-    required_scopes = [APPROVE]
-
-    @extend_schema(
-        summary="Approve or reject a week",
-        description="A submitted week of someone else. Approving approves all its pending entries; rejecting "
-        "(a comment is needed) puts them back to pending with the comment.\n\n" + WEEK_ERRORS,
-        request=WeekDecisionInput,
-        responses={
-            200: WeekWithEntriesSerializer,
-            409: error_response("`already_decided`: the week is decided; `week_not_submitted`: it is not submitted."),
-        },
-    )
-    def put(self, request: Request, week_id: int) -> Response:
-        data = parse(WeekDecisionInput, request.data)
-        week = selectors.approvable_week_get(actor=request.user, week_id=week_id)
-        if week is None:
-            raise Http404
-        week = services.week_decide(
-            week=week,
-            actor=request.user,
-            approve=data["status"] == WeekState.APPROVED,
-            comment=data["comment"],
-            client_id=client_id_of(request),
-        )
-        return Response(WeekWithEntriesSerializer(selectors.week_views_of([week])[0]).data)

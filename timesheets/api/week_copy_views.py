@@ -12,7 +12,8 @@ from authn.permissions import CREATE
 from timesheets import services
 from timesheets.api.schema import error_response
 from timesheets.api.serializers import EntrySerializer
-from timesheets.api.views import MONDAY_PARAMETER, client_id_of, parse, parse_monday, source_of
+from timesheets.api.views import client_id_of, parse, source_of
+from timesheets.api.week_views import MONDAY_PARAMETER, parse_monday
 from timesheets.services.weeks import COPY_MODES, CopySkip
 
 

@@ -21,14 +21,12 @@ callers import them from here.
 from __future__ import annotations
 
 from timesheets.models import MAX_COMMENT_LENGTH, MAX_HOURS_PER_DAY, MAX_NOTES_LENGTH
+from timesheets.services.decisions import entry_approve, entry_decide, entry_reject
 from timesheets.services.entries import (
     day_total_error,
-    entry_approve,
     entry_create,
-    entry_decide,
     entry_delete,
     entry_field_errors,
-    entry_reject,
     entry_update,
     entry_update_errors,
     validate_hours,

@@ -1,4 +1,4 @@
-"""Entries: validation, the 24-hour rule, create, edit, delete, decisions, audit."""
+"""Entries: validation, the 24-hour rule, create, edit, delete, audit (decisions: services/decisions.py)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,19 @@ import uuid as uuid_lib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, Subquery, Sum
-from django.utils import timezone
 
 from authn.models import User
 from authn.principals import Principal
 from timesheets.errors import (
-    AlreadyDecided,
     EntryLocked,
-    PersonRequired,
     PreconditionFailed,
-    SelfApproval,
     WeekLocked,
-    WeekNotSubmitted,
 )
 from timesheets.models import (
     LOCKED_WEEK_STATES,
-    MAX_COMMENT_LENGTH,
     MAX_HOURS_PER_DAY,
     MAX_NOTES_LENGTH,
     Entry,
@@ -36,7 +29,6 @@ from timesheets.models import (
     EntryStatus,
     Project,
     Week,
-    WeekAudit,
     WeekState,
     monday_of,
 )
@@ -235,7 +227,7 @@ def entry_snapshot(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _audit(
+def audit_entry(
     *,
     entry: Entry,
     action: str,
@@ -301,7 +293,7 @@ def entry_create(
             source=source,
             client_id=client_id,
         )
-        _audit(
+        audit_entry(
             entry=entry,
             action=EntryAudit.Action.CREATED,
             actor=owner,
@@ -410,7 +402,7 @@ def entry_update(
         entry.version += 1
         entry.save()
         changed = {k: {"before": before[k], "after": after[k]} for k in after if after[k] != before[k]}
-        _audit(entry=entry, action=EntryAudit.Action.UPDATED, actor=actor, client_id=client_id, changes=changed)
+        audit_entry(entry=entry, action=EntryAudit.Action.UPDATED, actor=actor, client_id=client_id, changes=changed)
     return entry
 
 
@@ -427,7 +419,7 @@ def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "", if_matc
         if entry.is_locked:
             raise EntryLocked("This entry is approved and can no longer be deleted.")
         _check_week_open(owner_id=entry.owner_id, dates={entry.date})
-        _audit(
+        audit_entry(
             entry=entry,
             action=EntryAudit.Action.DELETED,
             actor=actor,
@@ -435,90 +427,3 @@ def entry_delete(*, entry: Entry, actor: Principal, client_id: str = "", if_matc
             changes={"before": entry_snapshot(entry)},
         )
         entry.delete()
-
-
-def entry_decide(*, entry: Entry, actor: Principal, approve: bool, comment: str = "", client_id: str = "") -> Entry:
-    """Approve or reject a pending entry of someone else, with an optional comment.
-
-    Inside a submitted week: approving its last pending entry approves the week;
-    rejecting one of its entries rejects the week with the same comment, so the
-    employee can correct it. With REQUIRE_WEEK_SUBMISSION an entry is approved
-    only inside a submitted week.
-    """
-    if len(comment) > MAX_COMMENT_LENGTH:
-        raise ValidationError({"comment": f"The comment can be at most {MAX_COMMENT_LENGTH} characters."})
-    if not approve and not comment.strip():
-        raise ValidationError({"comment": "Say why the entry is rejected."})
-    if not actor.is_person:
-        raise PersonRequired("Only a person can approve or reject entries.")
-    with transaction.atomic():
-        # The owner's lock first, as every writer of the owner's entries and weeks takes it.
-        lock_owners({entry.owner_id})
-        entry = Entry.objects.select_for_update(of=("self",)).select_related("project", "owner").get(pk=entry.pk)
-        if entry.owner_id == actor.pk:
-            raise SelfApproval("You cannot approve or reject your own entries.")
-        if entry.status != EntryStatus.PENDING:
-            raise AlreadyDecided(f"This entry is already {entry.status}.")
-        week = Week.objects.select_for_update().filter(owner_id=entry.owner_id, monday=monday_of(entry.date)).first()
-        submitted = week is not None and week.state == WeekState.SUBMITTED
-        if approve and settings.REQUIRE_WEEK_SUBMISSION and not submitted:
-            raise WeekNotSubmitted(
-                f"Entries are approved only inside a submitted week; the week of {monday_of(entry.date).isoformat()} "
-                "is not submitted."
-            )
-        now = timezone.now()
-        entry.status = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
-        entry.decided_by = actor
-        entry.decided_at = now
-        entry.decision_comment = comment
-        entry.version += 1
-        entry.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "version", "updated_at"])
-        _audit(
-            entry=entry,
-            action=EntryAudit.Action.APPROVED if approve else EntryAudit.Action.REJECTED,
-            actor=actor,
-            client_id=client_id,
-            comment=comment,
-            changes={"status": {"before": EntryStatus.PENDING, "after": entry.status}},
-        )
-        if submitted:
-            _follow_entry_decision(
-                week=week, actor=actor, approve=approve, comment=comment, client_id=client_id, at=now
-            )
-    return entry
-
-
-def _follow_entry_decision(*, week: Week, actor: Principal, approve: bool, comment: str, client_id: str, at) -> None:
-    """A submitted week follows its entries' decisions: all approved → approved; one rejected → rejected."""
-    if approve:
-        sunday = week.monday + dt.timedelta(days=6)
-        waiting = Entry.objects.filter(owner_id=week.owner_id, date__gte=week.monday, date__lte=sunday).exclude(
-            status=EntryStatus.APPROVED
-        )
-        if waiting.exists():
-            return
-        state, action = WeekState.APPROVED, WeekAudit.Action.APPROVED
-    else:
-        state, action = WeekState.REJECTED, WeekAudit.Action.REJECTED
-    week.state = state
-    week.decided_by = actor
-    week.decided_at = at
-    week.comment = comment
-    week.save(update_fields=["state", "decided_by", "decided_at", "comment", "updated_at"])
-    WeekAudit.objects.create(
-        week=week,
-        owner_id=week.owner_id,
-        action=action,
-        actor=actor,
-        client_id=client_id,
-        comment=comment,
-        changes={"state": {"before": WeekState.SUBMITTED, "after": state}, "by": "entry decisions"},
-    )
-
-
-def entry_approve(*, entry: Entry, actor: Principal, comment: str = "", client_id: str = "") -> Entry:
-    return entry_decide(entry=entry, actor=actor, approve=True, comment=comment, client_id=client_id)
-
-
-def entry_reject(*, entry: Entry, actor: Principal, comment: str = "", client_id: str = "") -> Entry:
-    return entry_decide(entry=entry, actor=actor, approve=False, comment=comment, client_id=client_id)

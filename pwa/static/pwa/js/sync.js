@@ -8,6 +8,7 @@
 //   (keepMine / keepTheirs). A resent write whose first answer was lost is recognised
 //   (the server already has these values, or the entry is already gone) and not repeated.
 // An item the server refuses stays queued, with the reason, until fixed or discarded.
+import { coalesced } from "./coalesce.js";
 import { ApiError, api } from "./api.js";
 import { currentSession } from "./auth.js";
 import { queueStore } from "./db.js";
@@ -154,28 +155,12 @@ export async function keepMine(uuid) {
 /** Conflict: the server's version stays; the person's change is dropped. */
 export const keepTheirs = (uuid) => discard(uuid);
 
-let running = null;
-let again = false;
 let retryTimer = 0;
 let retryDelay = 0;
 const MAX_RETRY_DELAY_MS = 5 * 60 * 1000;
 
 /** Send what waits, in order. Safe to call any time; concurrent calls share one run. */
-export function replay() {
-  if (running) {
-    // Something changed while a run was under way: go round once more afterwards.
-    again = true;
-    return running;
-  }
-  running = drain().finally(() => {
-    running = null;
-    if (again) {
-      again = false;
-      replay().catch(() => {});
-    }
-  });
-  return running;
-}
+export const replay = coalesced(drain);
 
 async function drain() {
   clearTimeout(retryTimer);

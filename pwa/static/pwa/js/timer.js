@@ -4,6 +4,7 @@
 // sent in order, each once: PUT with the phone's uuid and started_at, POST stop
 // with its stopped_at, DELETE ?uuid= (a late discard never kills a newer timer).
 // The replay lives here (not in sync.js): timer operations are not entries.
+import { coalesced } from "./coalesce.js";
 import { ApiError, api } from "./api.js";
 import { OfflineError, currentSession } from "./auth.js";
 import { isoDay } from "./dates.js";
@@ -134,25 +135,10 @@ function send(op) {
 
 const words = (error) => [error.message, ...Object.values(error.fields ?? {}).flat()].filter(Boolean).join(" ");
 
-let running = null;
-let again = false;
 let retryTimer = 0;
 
 /** Send the waiting timer operations in order. Concurrent calls share one run. */
-export function replayTimer() {
-  if (running) {
-    again = true;
-    return running;
-  }
-  running = drain().finally(() => {
-    running = null;
-    if (again) {
-      again = false;
-      replayTimer().catch(() => {});
-    }
-  });
-  return running;
-}
+export const replayTimer = coalesced(drain);
 
 async function drain() {
   clearTimeout(retryTimer);
