@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from authn.permissions import APPROVE
 from timesheets import selectors, services
 from timesheets.api import prepared
+from timesheets.api.pagination import OldestFirst
 from timesheets.api.schema import error_response
 from timesheets.api.serializers import (
     DecisionInput,
@@ -19,7 +20,7 @@ from timesheets.api.serializers import (
     WeekWithEntriesSerializer,
     entries_output,
 )
-from timesheets.api.views import PAGE_PARAMETERS, OldestFirst, PageParameters, client_id_of, parse, parse_query
+from timesheets.api.views import PAGE_PARAMETERS, PageParameters, client_id_of, parse, parse_query
 from timesheets.api.week_views import WEEK_ERRORS
 from timesheets.models import Entry, EntryStatus, WeekState
 

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from authn.permissions import BATCH_UPLOAD, CREATE, DELETE, READ
 from timesheets import selectors, services
 from timesheets.api import prepared
-from timesheets.api.pagination import NewestFirst, OldestFirst
+from timesheets.api.pagination import NewestFirst
 from timesheets.api.parsers import field_type_errors, validated
 from timesheets.api.schema import OneOrMany, error_response
 from timesheets.api.serializers import (
