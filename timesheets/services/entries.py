@@ -248,6 +248,25 @@ def audit_entry(
     )
 
 
+def audit_created(entries: list[Entry], *, actor: Principal | None, client_id: str, **extra: Any) -> None:
+    """One "created" audit row per entry written in bulk (an upload, a week copy), in one statement."""
+    audit_actor = actor if actor is not None and actor.is_person else None
+    EntryAudit.objects.bulk_create(
+        [
+            EntryAudit(
+                entry=entry,
+                entry_uuid=entry.uuid,
+                owner_id=entry.owner_id,
+                action=EntryAudit.Action.CREATED,
+                actor=audit_actor,
+                client_id=client_id,
+                changes={"after": entry_snapshot(entry), **extra},
+            )
+            for entry in entries
+        ]
+    )
+
+
 # --- entries ----------------------------------------------------------------------------------------
 
 

@@ -17,12 +17,12 @@ from django.db.models.functions import Lower
 from authn.models import User
 from authn.principals import Principal
 from timesheets.errors import UploadRejected
-from timesheets.models import Entry, EntryAudit, EntrySource, Project, monday_of
+from timesheets.models import Entry, EntrySource, Project, monday_of
 from timesheets.services.dates import entry_date_error
 from timesheets.services.entries import (
+    audit_created,
     day_total_error,
     entry_field_errors,
-    entry_snapshot,
     lock_owners,
     locked_week_message,
     locked_weeks,
@@ -274,21 +274,7 @@ def _write(fresh: list[_Row], *, client_id: str, actor: Principal | None) -> dic
                 client_id=client_id, source=EntrySource.BATCH, uuid__in=[e.uuid for e in entries]
             )
         )
-    audit_actor = actor if actor is not None and actor.is_person else None
-    EntryAudit.objects.bulk_create(
-        [
-            EntryAudit(
-                entry=entry,
-                entry_uuid=entry.uuid,
-                owner_id=entry.owner_id,
-                action=EntryAudit.Action.CREATED,
-                actor=audit_actor,
-                client_id=client_id,
-                changes={"after": entry_snapshot(entry)},
-            )
-            for entry in entries
-        ]
-    )
+    audit_created(entries, actor=actor, client_id=client_id)
     return {(entry.owner_id, entry.uuid): entry for entry in entries}
 
 

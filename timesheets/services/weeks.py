@@ -32,7 +32,7 @@ from timesheets.models import (
     WeekState,
 )
 from timesheets.services.dates import entry_date_error
-from timesheets.services.entries import entry_snapshot, lock_owners, locked_week_message, week_lock_error
+from timesheets.services.entries import audit_created, lock_owners, locked_week_message, week_lock_error
 
 
 def _check_monday(monday: dt.date, field: str = "monday") -> None:
@@ -300,20 +300,7 @@ def week_copy(
                 continue
             result.skipped.append({"source": entry.pk, "date": day, "reason": reason})
         result.created = Entry.objects.bulk_create(new)
-        EntryAudit.objects.bulk_create(
-            [
-                EntryAudit(
-                    entry=entry,
-                    entry_uuid=entry.uuid,
-                    owner_id=actor.pk,
-                    action=EntryAudit.Action.CREATED,
-                    actor=actor,
-                    client_id=client_id,
-                    changes={"after": entry_snapshot(entry), "copied_from": source_monday.isoformat()},
-                )
-                for entry in result.created
-            ]
-        )
+        audit_created(result.created, actor=actor, client_id=client_id, copied_from=source_monday.isoformat())
     for entry in result.created:
         entry.owner = actor
     return result
