@@ -44,7 +44,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py demo_tenant
-	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --access-logfile -
 
 lint: install-dev
 	$(BIN)/ruff check .

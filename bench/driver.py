@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import math
 import os
@@ -80,9 +81,9 @@ class Bench:
             cpu=self.load_cpu,
             lua_args=(FIRST_WRITE_DAY, int(time.time()) % 100_000),
         )
-        # wrk stops at its deadline, but requests already sent are still queued at the one worker:
-        # one more request, answered after them, means the server is idle again (and done writing).
-        request(self.port, "GET", "/livez")
+        # wrk stops at its deadline, but requests already sent are still queued or running at the server:
+        # the next run (or the table's clean-up) waits until they are answered.
+        self.server.wait_idle()
         return run
 
     def warm_up(self, measure: Measure) -> None:
@@ -268,6 +269,7 @@ class Bench:
         )
         self.results["server"] = {
             "command": " ".join(self.server.command),
+            "worker_model": _worker_model(gunicorn_args),
             "cpu": self.server_cpu,
             "wrk_cpu": self.load_cpu,
         }
@@ -403,6 +405,19 @@ def _database_version(connection: Any) -> str:
         return cursor.fetchone()[0]
 
 
+def _worker_model(gunicorn_args: list[str]) -> str:
+    """The worker class and threads the server runs: gunicorn.conf.py's choice for DATABASE_URL, or the flags'."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-k", "--worker-class", default=conf.worker_class)
+    parser.add_argument("--threads", type=int, default=conf.threads)
+    flags, _ = parser.parse_known_args(gunicorn_args)
+    worker_class = "gthread" if flags.worker_class == "sync" and flags.threads > 1 else flags.worker_class
+    return worker_class + (f", {flags.threads} threads" if worker_class == "gthread" else "")
+
+
 def _cpus() -> tuple[int | None, int | None]:
     """Server on one core, wrk on another when there are two or more."""
     cpus = sorted(os.sched_getaffinity(0))
@@ -420,7 +435,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--gunicorn-args", default="--workers 1 --worker-class sync --timeout 120")
+    parser.add_argument("--gunicorn-args", default="--workers 1 --timeout 120")
     args = parser.parse_args()
     results = Bench(args).run()
     Path(args.out).write_text(json.dumps(results, indent=1))

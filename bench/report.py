@@ -96,7 +96,8 @@ def print_report(results: dict[str, Any]) -> dict[str, dict[str, float | None]]:
             if server.get("cpu") is not None
             else "not pinned (one CPU)"
         )
-        print(f"\n### {NAMES.get(backend, backend)} {result['database']['version']} ({pinning})\n")
+        model = server.get("worker_model", "?")
+        print(f"\n### {NAMES.get(backend, backend)} {result['database']['version']} ({model}; {pinning})\n")
         print("| entries | target | conns | req/s | p50 ms | p99 ms | worker peak RSS MB | requests | errors |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for scale in result["scales"]:

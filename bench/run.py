@@ -87,8 +87,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections for the load targets")
     parser.add_argument(
         "--gunicorn-args",
-        default=os.environ.get("BENCH_GUNICORN_ARGS", "--workers 1 --worker-class sync --timeout 120"),
-        help="the server's worker model (default: one sync worker, for the ratio figures)",
+        default=os.environ.get("BENCH_GUNICORN_ARGS", "--workers 1 --timeout 120"),
+        help="gunicorn's flags (default: one worker of make run's model for the database, gunicorn.conf.py)",
     )
     args = parser.parse_args()
     if args.reps < 3:

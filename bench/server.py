@@ -41,6 +41,29 @@ class Gunicorn:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer /livez within 60 s; see {log}")
 
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Return once the server holds no client connection: every request it was sent is answered.
+
+        wrk stops at its deadline with requests still queued or running at the server. A sync worker
+        answers one request at a time, but a threaded one (gthread) runs several at once, so "one more
+        request was answered" proves nothing; a socket of the server's port still ESTABLISHED or in
+        CLOSE_WAIT (the client left, the server has not finished and closed) means work in flight.
+        """
+        deadline = time.monotonic() + timeout
+        while self._open_connections():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server still holds connections after {timeout} s")
+            time.sleep(0.01)
+
+    def _open_connections(self) -> int:
+        local = f"0100007F:{self.port:04X}"
+        busy = 0
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            # st 01 ESTABLISHED, 08 CLOSE_WAIT: the listening socket (0A) and TIME_WAIT (06) hold no work
+            busy += fields[1] == local and fields[3] in ("01", "08")
+        return busy
+
     def worker_pid(self) -> int:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         if len(children) != 1:

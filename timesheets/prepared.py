@@ -98,8 +98,26 @@ class Prepared:
     def rows(self, values: dict[str, Any], *, alias: str = "default") -> list[tuple]:
         connection = connections[alias]
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.cursor.adapters.register_loader("timestamptz", _c_timestamptz_loader())
             cursor.execute(self.sql, self.params(values, connection))
             return cursor.fetchall()
+
+
+@functools.cache
+def _c_timestamptz_loader() -> type:
+    """psycopg's own timestamptz loader (C, from psycopg[binary]), for the prepared queries' cursors.
+
+    Django registers on each connection a Python subclass of it that only sets the zone, and that
+    makes psycopg parse every timestamp in Python (three per row of an entry list). The driver's own
+    loader gives the same instant in the session's zone (UTC, as Django sets it); the rows' readers
+    write datetimes in the current zone from any aware value (serializers.iso_datetime).
+    """
+    import psycopg
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    return psycopg.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
 
 
 @functools.lru_cache(maxsize=256)

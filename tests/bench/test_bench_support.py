@@ -89,3 +89,25 @@ def test_the_write_floor_inserts_one_row_and_the_product_routes_stay(client, peo
 
 def test_make_run_does_not_serve_the_write_floor(client) -> None:
     assert client.post("/bench/write-floor?owner=1&project=1").status_code == 404
+
+
+def test_the_driver_waits_until_the_server_has_answered_every_connection() -> None:
+    """After wrk stops, a connection the server still holds (open, or closed by the client only) is work in flight."""
+    import socket
+
+    from bench.server import Gunicorn
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server = Gunicorn.__new__(Gunicorn)  # only its port: no process is started
+        server.port = listener.getsockname()[1]
+        assert server._open_connections() == 0  # the listening socket holds no request
+        client = socket.create_connection(("127.0.0.1", server.port))
+        accepted, _ = listener.accept()
+        assert server._open_connections() == 1
+        client.close()  # wrk gone, the server not done: CLOSE_WAIT still counts
+        assert server._open_connections() == 1
+        with pytest.raises(RuntimeError, match="still holds connections"):
+            server.wait_idle(timeout=0.05)
+        accepted.close()
+        server.wait_idle(timeout=5)
+        assert server._open_connections() == 0

@@ -142,3 +142,29 @@ def test_a_decided_entry_returned_again_is_what_entry_serializer_writes(as_user,
     response = as_user(alice).post("/api/timesheets", body, format="json")
     assert response.status_code == 200
     assert response.content == render(EntrySerializer(entry).data)
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Berlin"])
+def test_an_upload_answer_is_what_entry_serializer_writes(
+    as_machine, alice, bob, carol, store_zero, dashboard, settings, time_zone
+):
+    """New entries of two people, and on a second upload one of them decided since (returned, not created)."""
+    settings.TIME_ZONE = time_zone
+    bob.name, bob.employee_number = "", None
+    bob.save()
+    items = [
+        {"user_id": "E001", "date": "2026-11-23", "project": "StoreZero", "hours": 7.5, "notes": 'ü \u2028 "q"'},
+        {"user_id": "bob@abc.example", "date": "2026-11-22", "project": dashboard.pk, "hours": 0.25},
+    ]
+    batch = as_machine()
+    first = batch.post("/api/timesheets/upload", items, format="json")
+    assert first.status_code == 201, first.content
+    entries = list(Entry.objects.select_related("project", "owner", "decided_by").order_by("owner_id"))
+    assert first.content == render({"created": 2, "existing": 0, "entries": EntrySerializer(entries, many=True).data})
+    Entry.objects.filter(owner=alice).update(
+        status=EntryStatus.APPROVED, decided_by=carol, decided_at="2026-11-27T10:00:00.5Z", decision_comment="ok"
+    )
+    again = batch.post("/api/timesheets/upload", items, format="json")
+    assert again.status_code == 200, again.content
+    entries = list(Entry.objects.select_related("project", "owner", "decided_by").order_by("owner_id"))
+    assert again.content == render({"created": 0, "existing": 2, "entries": EntrySerializer(entries, many=True).data})
