@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import math
 import os
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import Target, run_wrk  # noqa: E402
-from bench.server import Gunicorn, admin_session_cookie, free_port, request  # noqa: E402
+from bench.server import Gunicorn, admin_session_cookie, free_port, gunicorn_conf, request  # noqa: E402
 from tests.support.issuer import IssuerServer, SigningKey, TokenFactory  # noqa: E402
 
 # The first day of POSTed and uploaded entries (1700-01-01), far from the loaded data (from 2000) and in the
@@ -407,9 +406,7 @@ def _database_version(connection: Any) -> str:
 
 def _worker_model(gunicorn_args: list[str]) -> str:
     """The worker class and threads the server runs: gunicorn.conf.py's choice for DATABASE_URL, or the flags'."""
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
+    conf = gunicorn_conf()
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("-k", "--worker-class", default=conf.worker_class)
     parser.add_argument("--threads", type=int, default=conf.threads)

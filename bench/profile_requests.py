@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import importlib.util
 import io
 import json
 import os
@@ -61,14 +60,6 @@ def environ(method: str, path: str, *, token: str | None = None, body: bytes = b
     return env
 
 
-def gunicorn_gc_thresholds() -> tuple[int, ...]:
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.GC_THRESHOLDS
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per target and round")
@@ -104,6 +95,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from bench import data as bench_data
+    from bench.server import gunicorn_conf
     from bench.wsgi import application
     from tests.support.issuer import IssuerServer, SigningKey, TokenFactory
     from timesheets.models import Entry
@@ -190,7 +182,7 @@ def main() -> None:
     # collections of the start-up heap are not charged to whichever function a profile is in.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*gunicorn_gc_thresholds())
+    gc.set_threshold(*gunicorn_conf().GC_THRESHOLDS)
     cpu: dict[str, list[float]] = {name: [] for name in targets}
     wall: dict[str, list[float]] = {name: [] for name in targets}
     for _ in range(args.rounds):

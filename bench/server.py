@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import re
 import socket
 import subprocess
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def gunicorn_conf() -> ModuleType:
+    """gunicorn.conf.py as gunicorn reads it: executed afresh, with the current environment (DATABASE_URL...)."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:

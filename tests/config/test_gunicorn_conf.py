@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
-
-
-def load_conf() -> ModuleType:
-    """gunicorn.conf.py as gunicorn reads it: executed afresh with the current environment."""
-    spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", CONF)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from bench.server import gunicorn_conf as load_conf
 
 
 @pytest.mark.parametrize(
