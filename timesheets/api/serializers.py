@@ -290,9 +290,12 @@ def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     """
     if value is None:
         return None
-    if value.tzinfo is None:
-        if zone is _UTC:  # the default TIME_ZONE: the naive UTC value as it is
+    if zone is _UTC:  # the default TIME_ZONE: a UTC value as it is
+        if value.tzinfo is None:
             return value.isoformat() + "Z"
+        if value.tzinfo is dt.UTC:  # PostgreSQL's driver, its session zone being UTC
+            return value.isoformat()[:-6] + "Z"
+    elif value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -368,14 +371,17 @@ _DECIDER = slice(ENTRY_COLUMNS.index("decided_by__id"), ENTRY_COLUMNS.index("dec
 def entry_output(row: dict[str, Any] | EntryRecord, zone: dt.tzinfo) -> dict[str, Any]:
     """One row of entry_rows (a dict, or an EntryRecord) as EntrySerializer writes the entry.
 
-    Called per row of every list, so the common case is written inline: a naive (SQLite, UTC)
-    datetime in the default UTC zone.
+    Called per row of every list, so the common cases are written inline: a UTC datetime, naive
+    (SQLite's driver) or in datetime.UTC (PostgreSQL's), in the default UTC zone.
     """
     if type(row) is dict:
         row = EntryRecord(**row)
     created_at, updated_at, decided_at = row.created_at, row.updated_at, row.decided_at
-    if zone is _UTC and created_at.tzinfo is None and updated_at.tzinfo is None:
+    utc = created_at.tzinfo if zone is _UTC and created_at.tzinfo is updated_at.tzinfo else False
+    if utc is None:
         created, updated = created_at.isoformat() + "Z", updated_at.isoformat() + "Z"
+    elif utc is dt.UTC:
+        created, updated = created_at.isoformat()[:-6] + "Z", updated_at.isoformat()[:-6] + "Z"
     else:
         created, updated = iso_datetime(created_at, zone), iso_datetime(updated_at, zone)
     return {
