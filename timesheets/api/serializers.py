@@ -377,10 +377,12 @@ def entry_output(row: dict[str, Any] | EntryRecord, zone: dt.tzinfo) -> dict[str
     if type(row) is dict:
         row = EntryRecord(**row)
     created_at, updated_at, decided_at = row.created_at, row.updated_at, row.decided_at
-    utc = created_at.tzinfo if zone is _UTC and created_at.tzinfo is updated_at.tzinfo else False
-    if utc is None:
+    # Both timestamps' zone when it is the same and the output is UTC: None (naive UTC, SQLite's driver),
+    # dt.UTC (PostgreSQL's driver) or another zone; False otherwise. The first two are written as they are.
+    stored_zone = created_at.tzinfo if zone is _UTC and created_at.tzinfo is updated_at.tzinfo else False
+    if stored_zone is None:
         created, updated = created_at.isoformat() + "Z", updated_at.isoformat() + "Z"
-    elif utc is dt.UTC:
+    elif stored_zone is dt.UTC:
         created, updated = created_at.isoformat()[:-6] + "Z", updated_at.isoformat()[:-6] + "Z"
     else:
         created, updated = iso_datetime(created_at, zone), iso_datetime(updated_at, zone)
