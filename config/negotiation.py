@@ -1,7 +1,7 @@
 """DRF's content negotiation, answered at once for the requests almost every client sends.
 
 The API renders JSON only. A request with no Accept header, `*/*` or `application/json`, and no
-`?format=`, gets what DefaultContentNegotiation would pick (JSONRenderer, application/json)
+`?format=`, gets what DefaultContentNegotiation would pick (the JSON renderer, application/json)
 without parsing the header; any other request goes through DefaultContentNegotiation as before
 (so an Accept the API cannot meet is still a 406). tests/config/test_negotiation.py holds the
 two equal.
@@ -21,7 +21,8 @@ class JSONFirstContentNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request: Any, renderers: list, format_suffix: str | None = None) -> tuple[Any, str]:
         if (
             renderers
-            and type(renderers[0]) is JSONRenderer
+            and isinstance(renderers[0], JSONRenderer)
+            and renderers[0].media_type == JSONRenderer.media_type
             and request.META.get("HTTP_ACCEPT") in _PLAIN_ACCEPTS
             and not format_suffix
             and self.settings.URL_FORMAT_OVERRIDE not in request.query_params

@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["authn.authentication.BearerJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["authn.permissions.HasRequiredScopes"],
     "DEFAULT_PARSER_CLASSES": ["timesheets.api.parsers.StrictJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],  # DRF's, and JSON text written by a view
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.negotiation.JSONFirstContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "timesheets.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "timesheets.api.errors.api_exception_handler",

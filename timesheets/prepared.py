@@ -11,7 +11,7 @@ the ORM binds them (the model field's get_db_prep_value) and runs the SQL.
 
 The SQL is the ORM's, so it is the same on SQLite and PostgreSQL as the queryset's would be; rows
 come as the database driver gives them (no per-value converters: callers take the driver's
-types, see timesheets.api.serializers.entry_output). Tests hold each prepared query's rows equal
+types, see timesheets.api.entry_json and serializers.entry_output). Tests hold each prepared query's rows equal
 to its queryset's (tests/timesheets/test_prepared_lists.py, test_prepared_checks.py).
 """
 

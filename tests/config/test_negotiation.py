@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from config.negotiation import JSONFirstContentNegotiation
+from config.renderers import JSONRenderer as ProductJSONRenderer
 
 ACCEPTS = [
     None,
@@ -40,7 +41,15 @@ def _pick(negotiation, accept, query, renderers, suffix=None):
 @pytest.mark.parametrize("accept", ACCEPTS)
 @pytest.mark.parametrize("query", ["", "?format=json", "?format=api", "?page_size=3"])
 @pytest.mark.parametrize("suffix", [None, "json"])
-@pytest.mark.parametrize("renderer_classes", [[JSONRenderer], [JSONRenderer, BrowsableAPIRenderer]])
+@pytest.mark.parametrize(
+    "renderer_classes",
+    [
+        [JSONRenderer],
+        [JSONRenderer, BrowsableAPIRenderer],
+        [ProductJSONRenderer],
+        [ProductJSONRenderer, BrowsableAPIRenderer],
+    ],
+)
 def test_the_short_cut_picks_what_drf_picks(accept, query, suffix, renderer_classes):
     renderers = [cls() for cls in renderer_classes]
     expected = _pick(DefaultContentNegotiation(), accept, query, renderers, suffix)

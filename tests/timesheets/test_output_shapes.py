@@ -29,7 +29,14 @@ def varied_entries(alice, bob, carol, store_zero, dashboard):
     carol.name = ""
     carol.email = ""
     carol.save()
+    alice.name = 'Alice "Al" \\ Ånström \u2029 😀'
+    alice.save()
+    dashboard.name = 'Dash "board" \\ </script> \t'
+    dashboard.save()
     Entry.objects.create(owner=alice, date="2026-11-23", project=store_zero, hours=7.5, notes="plain")
+    Entry.objects.create(
+        owner=alice, date="2026-11-22", project=store_zero, hours=1.5, notes="back\\slash \x01\x1f\x7f 😀 \u2029"
+    )
     Entry.objects.create(
         owner=alice, date="2026-11-22", project=dashboard, hours=0.25, notes='ünïcode \u2028 "quoted" \n', source="pwa"
     )
@@ -65,7 +72,7 @@ def test_entry_list_is_what_entry_serializer_writes(as_user, alice, varied_entri
     expected = EntrySerializer(selectors.entry_list(actor=alice), many=True).data
     assert response.content == render({"next": None, "previous": None, "results": expected})
     hours = [e["hours"] for e in json.loads(response.content)["results"]]
-    assert hours == [7.5, 0.25, 8.0, 23.75]  # numbers, not strings
+    assert hours == [7.5, 0.25, 1.5, 8.0, 23.75]  # numbers, not strings
 
 
 def test_entry_list_pages_are_what_entry_serializer_writes(as_user, alice, varied_entries):
@@ -81,7 +88,7 @@ def test_approval_list_is_what_entry_serializer_writes(as_user, alice, carol, va
     response = as_user(carol, scopes=["approve:timesheets"]).get("/api/approvals")
     assert response.status_code == 200
     expected = EntrySerializer(selectors.approval_queue(actor=carol), many=True).data
-    assert len(expected) == 3
+    assert len(expected) == 4
     assert response.content == render({"next": None, "previous": None, "results": expected})
 
 

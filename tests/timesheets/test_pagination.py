@@ -1,7 +1,8 @@
 """The lists' paginators (timesheets/api/pagination.py) answer what DRF's own CursorPagination answers.
 
 Every page forward and back, for both orderings and several page sizes, on the ORM's rows and on the
-prepared rows: the same results, the same `next` and `previous` links, character for character.
+prepared rows: the same results, the same `next` and `previous` links, character for character (ours
+written as JSON text, timesheets/api/entry_json.py; DRF's from entries_output by its JSONRenderer).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
+from config.renderers import JSONRenderer as ProductJSONRenderer
 from timesheets import selectors
 from timesheets.api import prepared
 from timesheets.api.pagination import NewestFirst, OldestFirst
@@ -43,9 +45,12 @@ def entries(alice, store_zero):
 
 
 def _page(paginator_class, rows_of, url: str) -> bytes:
+    """The page as the product answers it (ours: JSON text, config.renderers) or as DRF does (stock)."""
     request = Request(APIRequestFactory().get(url))
     paginator = paginator_class()
     page = paginator.paginate_queryset(rows_of(), request)
+    if isinstance(paginator, NewestFirst):
+        return ProductJSONRenderer().render(paginator.entries_response().data)
     return JSONRenderer().render(paginator.get_paginated_response(entries_output(page)).data)
 
 

@@ -18,7 +18,6 @@ from timesheets.api.serializers import (
     EntrySerializer,
     WeekDecisionInput,
     WeekWithEntriesSerializer,
-    entries_output,
 )
 from timesheets.api.views import PAGE_PARAMETERS, PageParameters, client_id_of, parse, parse_query
 from timesheets.api.week_views import WEEK_ERRORS
@@ -39,8 +38,8 @@ class ApprovalList(APIView):
     def get(self, request: Request) -> Response:
         parse_query(PageParameters, request)
         paginator = OldestFirst()
-        page = paginator.paginate_queryset(prepared.approval_queue(actor=request.user), request, view=self)
-        return paginator.get_paginated_response(entries_output(page))
+        paginator.paginate_queryset(prepared.approval_queue(actor=request.user), request, view=self)
+        return paginator.entries_response()
 
 
 def decide(request: Request, entry_id: int, *, approve: bool, comment: str) -> Entry:

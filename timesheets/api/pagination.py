@@ -6,6 +6,9 @@ from typing import Any
 
 from rest_framework.pagination import CursorPagination, _reverse_ordering
 from rest_framework.request import Request
+from rest_framework.response import Response
+
+from timesheets.api.entry_json import entries_json, page_json
 
 
 class NewestFirst(CursorPagination):
@@ -104,6 +107,14 @@ class NewestFirst(CursorPagination):
             self.display_page_controls = True
 
         return self.page
+
+    def entries_response(self) -> Response:
+        """The page of entries as get_paginated_response(entries_output(page)) answers it, written as JSON text."""
+        return Response(
+            page_json(
+                next_link=self.get_next_link(), previous_link=self.get_previous_link(), results=entries_json(self.page)
+            )
+        )
 
 
 class OldestFirst(NewestFirst):

@@ -3,7 +3,7 @@
 PreparedRows is what the paginator is handed as its "queryset": it calls order_by(), filter()
 with the cursor's position and slices it, as it does a QuerySet; the slice runs the prepared SQL
 of that shape and gives the rows as EntryRecords (named tuples) of the driver's values, which
-timesheets.api.serializers.entry_output takes as well as the ORM's dicts.
+timesheets.api.entry_json (and serializers.entry_output) take as well as the ORM's dicts.
 """
 
 from __future__ import annotations

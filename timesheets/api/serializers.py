@@ -258,9 +258,10 @@ class WeekDecisionInput(serializers.Serializer):
 
 
 # --- Fast output for lists ------------------------------------------------------------------
-# The list endpoints read rows with values() and build the same JSON as EntrySerializer and
-# CompatEntrySerializer above, without instantiating models and nested serializers (several
-# times faster per row). tests/timesheets/test_output_shapes.py holds them equal field by field.
+# The list endpoints read rows with values() (or prepared queries) and build the same JSON as
+# EntrySerializer and CompatEntrySerializer above, without instantiating models and nested
+# serializers (several times faster per row): as dicts here, as JSON text in entry_json.py.
+# tests/timesheets/test_output_shapes.py holds them equal byte for byte.
 
 _PERSON_COLUMNS = ("id", "name", "first_name", "last_name", "email", "username", "employee_number")
 ENTRY_COLUMNS = (
@@ -290,7 +291,7 @@ def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     """
     if value is None:
         return None
-    if zone is _UTC:  # the default TIME_ZONE: a UTC value as it is
+    if zone is UTC_ZONE:  # the default TIME_ZONE: a UTC value as it is
         if value.tzinfo is None:
             return value.isoformat() + "Z"
         if value.tzinfo is dt.UTC:  # PostgreSQL's driver, its session zone being UTC
@@ -301,10 +302,10 @@ def iso_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-_UTC = ZoneInfo("UTC")  # timezone.get_current_timezone() when TIME_ZONE is "UTC" (ZoneInfo keeps one instance)
+UTC_ZONE = ZoneInfo("UTC")  # timezone.get_current_timezone() when TIME_ZONE is "UTC" (ZoneInfo keeps one instance)
 
 
-def _person(
+def person_output(
     person_id: int | None,
     name: str,
     first_name: str,
@@ -355,7 +356,7 @@ def entries_output(rows: Iterable[dict[str, Any] | EntryRecord]) -> list[dict[st
     return [entry_output(row, zone) for row in rows]
 
 
-def _uuid_text(value: Any) -> str:
+def uuid_text(value: Any) -> str:
     if type(value) is str and len(value) == 32:  # SQLite stores a UUIDField as 32 hex digits
         return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
     return str(value)
@@ -364,31 +365,41 @@ def _uuid_text(value: Any) -> str:
 # A row of entry_rows as a tuple with its columns by name: the prepared lists' rows
 # (timesheets/api/prepared.py) come as these, straight from the driver's tuples, with no dict per row.
 EntryRecord = namedtuple("EntryRecord", ENTRY_COLUMNS)
-_OWNER = slice(ENTRY_COLUMNS.index("owner__id"), ENTRY_COLUMNS.index("owner__id") + len(_PERSON_COLUMNS))
-_DECIDER = slice(ENTRY_COLUMNS.index("decided_by__id"), ENTRY_COLUMNS.index("decided_by__id") + len(_PERSON_COLUMNS))
+OWNER_COLUMNS = slice(ENTRY_COLUMNS.index("owner__id"), ENTRY_COLUMNS.index("owner__id") + len(_PERSON_COLUMNS))
+DECIDER_COLUMNS = slice(
+    ENTRY_COLUMNS.index("decided_by__id"), ENTRY_COLUMNS.index("decided_by__id") + len(_PERSON_COLUMNS)
+)
+
+
+def entry_timestamps(created_at: dt.datetime, updated_at: dt.datetime, zone: dt.tzinfo) -> tuple[str, str]:
+    """An entry's created_at and updated_at as iso_datetime writes them, the common cases inline.
+
+    Called per row of every list: a UTC datetime, naive (SQLite's driver) or in datetime.UTC
+    (PostgreSQL's), in the default UTC zone, is written as it is.
+    """
+    # Both timestamps' zone when it is the same and the output is UTC: None (naive UTC, SQLite's driver),
+    # dt.UTC (PostgreSQL's driver) or another zone; False otherwise. The first two are written as they are.
+    stored_zone = created_at.tzinfo if zone is UTC_ZONE and created_at.tzinfo is updated_at.tzinfo else False
+    if stored_zone is None:
+        return created_at.isoformat() + "Z", updated_at.isoformat() + "Z"
+    if stored_zone is dt.UTC:
+        return created_at.isoformat()[:-6] + "Z", updated_at.isoformat()[:-6] + "Z"
+    return iso_datetime(created_at, zone), iso_datetime(updated_at, zone)
 
 
 def entry_output(row: dict[str, Any] | EntryRecord, zone: dt.tzinfo) -> dict[str, Any]:
     """One row of entry_rows (a dict, or an EntryRecord) as EntrySerializer writes the entry.
 
-    Called per row of every list, so the common cases are written inline: a UTC datetime, naive
-    (SQLite's driver) or in datetime.UTC (PostgreSQL's), in the default UTC zone.
+    The API lists write their rows as JSON text instead (entry_json.py); this is for the answers
+    that carry entries among other data (an upload's, a new entry's).
     """
     if type(row) is dict:
         row = EntryRecord(**row)
-    created_at, updated_at, decided_at = row.created_at, row.updated_at, row.decided_at
-    # Both timestamps' zone when it is the same and the output is UTC: None (naive UTC, SQLite's driver),
-    # dt.UTC (PostgreSQL's driver) or another zone; False otherwise. The first two are written as they are.
-    stored_zone = created_at.tzinfo if zone is _UTC and created_at.tzinfo is updated_at.tzinfo else False
-    if stored_zone is None:
-        created, updated = created_at.isoformat() + "Z", updated_at.isoformat() + "Z"
-    elif stored_zone is dt.UTC:
-        created, updated = created_at.isoformat()[:-6] + "Z", updated_at.isoformat()[:-6] + "Z"
-    else:
-        created, updated = iso_datetime(created_at, zone), iso_datetime(updated_at, zone)
+    created, updated = entry_timestamps(row.created_at, row.updated_at, zone)
+    decided_at = row.decided_at
     return {
         "id": row.id,
-        "uuid": _uuid_text(row.uuid),
+        "uuid": uuid_text(row.uuid),
         "date": row.date.isoformat(),
         "project": row.project_id,
         "project_name": row.project__name,
@@ -396,8 +407,8 @@ def entry_output(row: dict[str, Any] | EntryRecord, zone: dt.tzinfo) -> dict[str
         "hours": float(row.hours),
         "notes": row.notes,
         "status": row.status,
-        "owner": _person(*row[_OWNER]),
-        "decided_by": _person(*row[_DECIDER]),
+        "owner": person_output(*row[OWNER_COLUMNS]),
+        "decided_by": person_output(*row[DECIDER_COLUMNS]),
         "decided_at": None if decided_at is None else iso_datetime(decided_at, zone),
         "decision_comment": row.decision_comment,
         "source": row.source,

@@ -157,8 +157,8 @@ class EntryListCreate(APIView):
             status=filters.get("status"),
         )
         paginator = NewestFirst()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(entries_output(page))
+        paginator.paginate_queryset(rows, request, view=self)
+        return paginator.entries_response()
 
     @extend_schema(
         summary="Log time",
