@@ -37,6 +37,10 @@ def _same(value: Any, connection: Any) -> Any:
     return value
 
 
+def _iexact(value: str, connection: Any) -> str:
+    return connection.ops.prep_for_iexact_query(value)
+
+
 class Sentinels:
     """Hands out one stand-in per named value, and remembers how the ORM binds a value of its kind."""
 
@@ -52,6 +56,10 @@ class Sentinels:
 
     def date(self, name: str) -> dt.date:
         return self._add(name, dt.date(1, 1, 1) + dt.timedelta(days=len(self.values)), _DATE.get_db_prep_value)
+
+    def iexact_text(self, name: str) -> str:
+        """A text for an `__iexact` lookup: bound as that lookup binds it (SQLite's LIKE escapes % _ and \\)."""
+        return self._add(name, f"\x00sentinel:{name}\x00", _iexact)
 
     def uuid(self, name: str) -> uuid_lib.UUID:
         return self._add(name, uuid_lib.UUID(int=len(self.values) + 1), _UUID.get_db_prep_value)

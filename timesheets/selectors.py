@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet
 
 from authn.principals import Principal
 from timesheets.models import Entry, EntrySource, EntryStatus, Project, Timer, Week, WeekState, monday_of
+from timesheets.prepared import Sentinels, prepare
 
 
 def entry_list(
@@ -93,13 +94,41 @@ def project_list_with_last_use(*, actor: Principal) -> list[Project]:
 
 
 def project_find(*, ref: int | str, active_only: bool = True) -> Project | None:
-    """A project by id or by name (case-insensitive)."""
-    qs = project_list_active() if active_only else Project.objects.all()
+    """A project by id or by name (case-insensitive; names are unique so, project_name_unique_ci).
+
+    Prepared (timesheets/prepared.py): every new entry names its project, and building the ORM
+    query took Django about 0.35 ms, a seventh of a POST /api/timesheets. The row becomes the
+    Project with from_db (id, name and active read; any other field loads when it is read).
+    """
     if isinstance(ref, int) and not isinstance(ref, bool):
-        return qs.filter(pk=ref).first()
-    if isinstance(ref, str) and ref.strip():
-        return qs.filter(name__iexact=ref.strip()).first()
-    return None
+        if not 1 <= ref <= _MAX_ID:  # names no project (and the driver would refuse it as a parameter)
+            return None
+        by, value = "id", ref
+    elif isinstance(ref, str) and ref.strip():
+        by, value = "name", ref.strip()
+    else:
+        return None
+    prepared = prepare(_project_query, "default", (by, active_only))
+    rows = prepared.rows({by: value}) if prepared is not None else []
+    if not rows:
+        return None
+    pk, name, active = rows[0]
+    return Project.from_db("default", _PROJECT_COLUMNS, (pk, name, bool(active)))  # SQLite gives 0 or 1
+
+
+_PROJECT_COLUMNS = ("id", "name", "active")
+_MAX_ID = 2**63 - 1  # the id column's range (BigAutoField) on both databases
+
+
+def _project_query(sentinels: Sentinels, shape: tuple) -> QuerySet:
+    """project_find's query for `shape` (by "id" or "name", active_only): what `.first()` of the filter runs."""
+    by, active_only = shape
+    projects = project_list_active() if active_only else Project.objects.order_by("pk")
+    if by == "id":
+        projects = projects.filter(pk=sentinels.int("id"))
+    else:
+        projects = projects.filter(name__iexact=sentinels.iexact_text("name"))
+    return projects.values_list(*_PROJECT_COLUMNS)[:1]
 
 
 # --- weeks ----------------------------------------------------------------------------------------

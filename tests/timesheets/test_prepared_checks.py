@@ -1,4 +1,5 @@
-"""entry_create's prepared checks (one query under the owner's lock) read what the ORM's separate queries read."""
+"""entry_create's prepared checks (one query under the owner's lock) and the prepared project lookup read what the
+ORM's queries read."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from timesheets.models import Entry, Week, WeekState, monday_of
+from timesheets import selectors
+from timesheets.models import Entry, Project, Week, WeekState, monday_of
 from timesheets.services.entries import create_checks, hours_booked, lock_owners, locked_weeks
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +70,57 @@ def test_creating_an_entry_takes_the_lock_then_one_query_of_checks(as_user, alic
     assert sql[3].startswith('INSERT INTO "timesheets_entry"') and sql[4].startswith(
         'INSERT INTO "timesheets_entryaudit"'
     )
+
+
+@pytest.mark.parametrize("active_only", [True, False])
+def test_a_project_by_id_is_what_the_orm_finds(store_zero, dashboard, active_only):
+    dashboard.active = False
+    dashboard.save()
+    for project in (store_zero, dashboard):
+        expected = Project.objects.filter(pk=project.pk, **({"active": True} if active_only else {})).first()
+        got = selectors.project_find(ref=project.pk, active_only=active_only)
+        if expected is None:
+            assert got is None
+            continue
+        assert (got.pk, got.name, got.active) == (expected.pk, expected.name, expected.active)
+        assert got.active is expected.active  # a bool, not SQLite's 0 or 1
+        assert got.created_at == expected.created_at  # not read by the query: loaded when asked for
+        assert got._state.adding is False and got._state.db == "default"
+
+
+@pytest.mark.parametrize("ref", [0, -1, 2**63, 2**70, True, "", "  "])
+def test_an_id_out_of_range_or_no_ref_finds_no_project(store_zero, ref):
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.project_find(ref=ref, active_only=False) is None
+    assert len(queries) == 0
+
+
+def _orm_find(ref, active_only):
+    """project_find as it was, with the ORM: what the prepared lookup must find."""
+    projects = selectors.project_list_active() if active_only else Project.objects.all()
+    if isinstance(ref, int):
+        return projects.filter(pk=ref).first()
+    return projects.filter(name__iexact=ref.strip()).first()
+
+
+NAMES = ["Store Zero", "50% off", "5000 off", "a_b", "axb", "back\\slash", "Ünïcode", "quote's"]
+
+
+@pytest.mark.parametrize("active_only", [True, False])
+def test_a_project_by_name_is_what_the_orm_finds(active_only):
+    projects = [Project.objects.create(name=name, active=name != "Store Zero") for name in NAMES]
+    refs = [*NAMES, "store zero", " 50% off ", "50%", "5_00 off", "a%", "A_B", "back\\", "%", "_", "nothing"]
+    refs += [project.pk for project in projects]
+    for ref in refs:
+        expected = _orm_find(ref, active_only)
+        got = selectors.project_find(ref=ref, active_only=active_only)
+        assert (got and (got.pk, got.name, got.active)) == (expected and (expected.pk, expected.name, expected.active))
+    assert selectors.project_find(ref="50%", active_only=active_only) is None  # a LIKE wildcard is no wildcard
+
+
+def test_an_entry_naming_a_project_id_out_of_range_is_a_400(as_user, alice, store_zero):
+    body = {"date": "2026-11-18", "project": 2**70, "hours": 1}
+    response = as_user(alice, scopes=["create:timesheets"]).post("/api/timesheets", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"project": [f"Unknown project '{2**70}'."]}
+    assert not Entry.objects.exists()
