@@ -94,7 +94,7 @@ def project_list_with_last_use(*, actor: Principal) -> list[Project]:
 
 
 def project_find(*, ref: int | str, active_only: bool = True) -> Project | None:
-    """A project by id or by name (case-insensitive; names are unique so, project_name_unique_ci).
+    """A project by id, or by name compared case-insensitively (names are unique regardless of case).
 
     Prepared (timesheets/prepared.py): every new entry names its project, and building the ORM
     query took Django about 0.35 ms, a seventh of a POST /api/timesheets. The row becomes the
