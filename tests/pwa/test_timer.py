@@ -17,7 +17,7 @@ from authn.models import User
 from tests.pwa.conftest import sign_in, user, wait_for_service_worker, wait_for_week
 from tests.pwa.test_entries import choose_project
 from timesheets import services
-from timesheets.models import Entry, Project
+from timesheets.models import Entry, Project, monday_of
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +46,19 @@ def watch_api(page: Page) -> dict[str, Any]:
 
 def timer_calls(seen: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return [call for call in seen["calls"] if call[1].startswith("/timer") and call[0] != "GET"]
+
+
+def show_week_of(page: Page, app_url: str, day: dt.date) -> None:
+    """The week screen (showing the current week) moved to `day`'s week if that is another one.
+
+    An entry is dated the day its timer started: one started 70 minutes before, in the first 70
+    minutes of a Monday (UTC, the browser's zone here), is in the week before.
+    """
+    monday = monday_of(day)
+    if monday != monday_of(dt.datetime.now(dt.UTC).date()):
+        page.goto(f"{app_url}/#/week/{monday.isoformat()}")
+        wait_for_week(page)
+        expect(page).to_have_url(re.compile(re.escape(f"#/week/{monday.isoformat()}") + "$"))
 
 
 def start_timer(page: Page, notes: str = "") -> None:
@@ -104,12 +117,14 @@ def test_a_timer_started_on_one_phone_ticks_shows_on_another_and_stops_there_as_
     entry = Entry.objects.get(uuid=uuid)
     assert (entry.hours, entry.notes, entry.owner.username) == (1.25, "Checkout flow", "alice")
     wait_for_week(second)
+    show_week_of(second, app_url, entry.date)
     expect(second.get_by_test_id("week-total")).to_have_text("Week total 1.25 h")
 
     # Back on the first phone, the timer is gone and the entry is there.
     first.reload()
     wait_for_week(first)
     expect(first.get_by_test_id("timer-running")).to_have_count(0)
+    show_week_of(first, app_url, entry.date)
     expect(first.get_by_test_id("week-total")).to_have_text("Week total 1.25 h")
     assert first.js_errors == [] and second.js_errors == []
 
