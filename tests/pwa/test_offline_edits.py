@@ -170,16 +170,19 @@ def test_discard_asks_first_and_fix_and_discard_are_44_px(phone: Page, app_url: 
     queued = phone.locator(".entry.queued")
     expect(queued).to_have_count(1)
     discard = queued.get_by_role("button", name="Discard")
-    # Measured in the page once the week has settled: it redraws the row when the queue changes,
-    # and a row just drawn (or a handle to the one it replaced) measures 0 x 0.
+    # Measured in the page, in the same task that finds the button laid out: the week redraws the row
+    # when the queue changes, and a row just drawn (or a handle to the one it replaced) measures 0 x 0,
+    # so a second look at the button could measure a newer row than the one found.
     expect(discard).to_be_visible()
-    phone.wait_for_function(
-        """() => [...document.querySelectorAll(".entry.queued button")].some((button) => {
-            const r = button.getBoundingClientRect();
-            return button.textContent.includes("Discard") && r.width > 0 && r.height > 0;
-        })"""
-    )
-    box = discard.evaluate("(button) => { const r = button.getBoundingClientRect(); return [r.width, r.height]; }")
+    box = phone.wait_for_function(
+        """() => {
+            for (const button of document.querySelectorAll(".entry.queued button")) {
+                const r = button.getBoundingClientRect();
+                if (button.textContent.includes("Discard") && r.width > 0 && r.height > 0) return [r.width, r.height];
+            }
+            return null;
+        }"""
+    ).json_value()
     assert box[0] >= 44 and box[1] >= 44, box
     discard.click()
     dialog = phone.get_by_role("dialog", name="Discard this entry?")
