@@ -1,4 +1,4 @@
-"""The API lists' pages as JSON text, written directly from their rows.
+"""The entry lists' pages (GET /api/timesheets, GET /api/approvals) as JSON text, written from their rows.
 
 `entries_output` (serializers.py) builds a dict per entry, and DRF's JSONRenderer then walks
 the dicts. Here each row is written straight as the text that pair writes for it (CPU per
